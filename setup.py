@@ -1,0 +1,35 @@
+"""Packaging for the metropole portal.
+
+Two import packages live in this repository:
+- ``ckanext.metropole`` (folder ``ckanext-metropole/``): the CKAN extension —
+  plugins, search backend, runtime, charter, communes, views, CLI;
+- ``metropole_harvesters`` (folder ``harvesters/``): the harvester plugins.
+
+Dependencies are pinned in ``requirements.txt`` and locked, with everything
+they pull in, in ``constraints.txt``; ``make install`` uses both.
+"""
+
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="metropole-portal",
+    version="0.1.0",
+    description="CKAN extensions for the open-data portals of French metropoles",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(where="ckanext-metropole", include=["ckanext.*"])
+    + ["metropole_harvesters"],
+    package_dir={
+        "ckanext": "ckanext-metropole/ckanext",
+        "metropole_harvesters": "harvesters",
+    },
+    include_package_data=True,
+    entry_points={
+        "ckan.plugins": [
+            "metropole = ckanext.metropole.plugin:MetropolePlugin",
+            "metropole_search = ckanext.metropole.search.plugin:PostgresSearchPlugin",
+        ],
+        "console_scripts": [
+            "metropole = ckanext.metropole.runtime.cli:main",
+        ],
+    },
+)
