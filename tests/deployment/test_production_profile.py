@@ -1,0 +1,116 @@
+"""The production compose profile cannot run here (no Docker engine): check
+that what it runs and configures exists in the installed CKAN and plugins."""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+from ckan.cli.cli import ckan as ckan_cli
+from ckan.common import config_declaration
+from ckan.config.environment import CONFIG_FROM_ENV_VARS
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOYMENT = ROOT / "deployment"
+COMPOSE = yaml.safe_load((DEPLOYMENT / "compose.production.yml").read_text())
+SITE_PACKAGES = Path(click.__file__).resolve().parents[1]
+
+
+def _services_running(binary: str) -> dict[str, list[str]]:
+    return {name: service["command"] for name, service in COMPOSE["services"].items()
+            if isinstance(service.get("command"), list) and service["command"][0] == binary}
+
+
+def _ini_options(path: Path) -> dict[str, str]:
+    parser = configparser.RawConfigParser()
+    parser.optionxform = str
+    parser.read(path)
+    return dict(parser.items("app:main"))
+
+
+@pytest.mark.parametrize("service,command", sorted(_services_running("ckan").items()))
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.ckan_config("ckan.plugins", "metropole harvest")
+def test_every_ckan_command_of_the_profile_exists(service, command):
+    assert command[1:3] == ["-c", "/srv/app/production.ini"]
+    from ckan.cli.cli import _get_commands_from_plugins
+    from ckan.plugins import IClick, PluginImplementations
+
+    # What `ckan -c …` offers: core commands plus those of enabled plugins.
+    group = click.Group(commands={**ckan_cli.commands, **{
+        cmd.name: cmd for cmd in _get_commands_from_plugins(PluginImplementations(IClick))}})
+    ctx = click.Context(group)
+    for word in command[3:]:
+        assert isinstance(group, click.Group), f"{service}: {word!r} after a leaf command"
+        sub = group.get_command(ctx, word)
+        assert sub is not None, f"{service}: `ckan {' '.join(command[3:])}` has no {word!r}"
+        group = sub
+
+
+def test_the_web_service_runs_gunicorn_on_our_wsgi_module():
+    command = COMPOSE["services"]["web"]["command"]
+    module, _, attribute = command[-1].partition(":")
+    source = ROOT / "ckanext-metropole" / Path(*module.split(".")).with_suffix(".py")
+    assert source.exists() and re.search(rf"^{attribute} = ", source.read_text(), re.M)
+    from gunicorn.config import Config
+
+    known = {flag for setting in Config().settings.values() for flag in setting.cli or []}
+    assert {arg for arg in command[1:-1] if arg.startswith("--")} <= known
+
+
+def _key_exists(key: str) -> bool:
+    """Declared by CKAN or a plugin, or read by the source of an installed extension."""
+    if config_declaration.get(key) is not None:
+        return True
+    needle = key.encode()
+    roots = [SITE_PACKAGES / "ckan", SITE_PACKAGES / "ckanext", ROOT / "ckanext-metropole"]
+    return any(needle in path.read_bytes() for root in roots for path in root.rglob("*.py"))
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.parametrize("ini", ["portal.ini", "production.ini"])
+def test_every_configuration_key_exists(ini):
+    unknown = [key for key in _ini_options(DEPLOYMENT / ini)
+               if key not in ("use",) and not _key_exists(key)]
+    assert unknown == []
+
+
+def test_every_environment_variable_is_read_by_ckan_or_the_config():
+    production = (DEPLOYMENT / "production.ini").read_text()
+    interpolated = set(re.findall(r"%\((CKAN_[A-Z_]+)\)s", production))
+    declared_in_compose = set(COMPOSE["x-ckan"]["environment"])
+    env_file_note = COMPOSE_TEXT_ENV_FILE_VARS
+    for name in declared_in_compose | env_file_note:
+        assert (name in CONFIG_FROM_ENV_VARS.values() or name in interpolated
+                or name == "CKAN_INI"), name
+    # Every secret the config interpolates is provided by the generated env file.
+    generator = (DEPLOYMENT / "make-secrets.sh").read_text()
+    for name in interpolated:
+        assert f"{name}=" in generator
+
+
+COMPOSE_TEXT_ENV_FILE_VARS = set(re.findall(
+    r"^(CKAN_[A-Z_]+)=", (DEPLOYMENT / "make-secrets.sh").read_text(), re.M))
+
+
+def test_the_solr_image_is_ckans_own_with_a_supported_schema():
+    from ckan.lib.search import SUPPORTED_SCHEMA_VERSIONS
+
+    image = COMPOSE["services"]["solr"]["image"]
+    name, tag = image.split(":")
+    assert name == "ckan/ckan-solr"
+    assert tag.split("-")[0] in SUPPORTED_SCHEMA_VERSIONS
+    assert "spatial" in tag  # solr-bbox needs the numeric bbox fields
+    assert _ini_options(DEPLOYMENT / "production.ini")[
+        "ckanext.metropole.search.backend"] == "solr"
+
+
+def test_every_service_depends_only_on_defined_services():
+    services = COMPOSE["services"]
+    for name, service in services.items():
+        for dependency in service.get("depends_on", []):
+            assert dependency in services, (name, dependency)
