@@ -1,0 +1,164 @@
+"""HTTP for every harvester: one requests Session with bounded retries.
+
+Why a module of its own: each protocol client (SensorThings, NGSI, and the
+GIS harvesters of issue 6) must behave the same under faults — a timeout on
+every request (a hung server never hangs a harvest job), retries with
+back-off on 429/5xx that honour ``Retry-After`` but never wait longer than
+``max_retry_after`` (a server asking for an hour would stall the job), and
+error bodies turned into one exception type whose message says what the
+server said (FROST, Orion, QuantumLeap, NGSI-LD ProblemDetails, HTML pages).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+USER_AGENT = "metropole-harvester/0.1 (+CKAN open-data portal)"
+
+
+class HarvestHTTPError(Exception):
+    """A request that failed for good (after retries): status, URL and the
+    server's own message, ready to be recorded as a harvest error."""
+
+    def __init__(self, message: str, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class BoundedRetry(Retry):
+    """urllib3 Retry whose Retry-After wait is capped: the server's hint is
+    honoured up to ``max_retry_after`` seconds, not blindly."""
+
+    max_retry_after: float = 30.0
+
+    def get_retry_after(self, response: Any) -> float | None:
+        value = super().get_retry_after(response)
+        if value is None:
+            return None
+        return min(value, self.max_retry_after)
+
+    def new(self, **kw: Any) -> BoundedRetry:
+        retry = super().new(**kw)
+        retry.max_retry_after = self.max_retry_after
+        return retry
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    retries: int = 3
+    backoff_factor: float = 0.5
+    max_retry_after: float = 30.0
+
+
+def make_session(settings: HttpSettings | None = None,
+                 headers: dict[str, str] | None = None) -> requests.Session:
+    """A Session retrying idempotent requests on connection errors, 429 and
+    5xx, with exponential back-off and a capped Retry-After."""
+    settings = settings or HttpSettings()
+    retry = BoundedRetry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        backoff_factor=settings.backoff_factor,
+        backoff_max=settings.max_retry_after,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        # Give the last response back instead of raising MaxRetryError, so the
+        # caller can report the server's own error message.
+        raise_on_status=False,
+    )
+    retry.max_retry_after = settings.max_retry_after
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    session.headers["Accept"] = "application/json"
+    if headers:
+        session.headers.update(headers)
+    session.request_timeout = (settings.connect_timeout, settings.read_timeout)  # type: ignore[attr-defined]
+    return session
+
+
+def get(session: requests.Session, url: str, params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None) -> requests.Response:
+    """GET with the session's timeout; failures become HarvestHTTPError."""
+    timeout = getattr(session, "request_timeout", (10.0, 30.0))
+    try:
+        response = session.get(url, params=params, headers=headers, timeout=timeout)
+    except requests.exceptions.Timeout as error:
+        raise HarvestHTTPError(f"timeout after {timeout[1]} s: {url}", url) from error
+    except requests.exceptions.RetryError as error:
+        raise HarvestHTTPError(f"gave up after retries: {error}", url) from error
+    except requests.exceptions.ConnectionError as error:
+        raise HarvestHTTPError(f"cannot connect: {_short(str(error))}", url) from error
+    if response.status_code >= 400:
+        raise HarvestHTTPError(
+            f"HTTP {response.status_code} from {response.url}: {error_message(response)}",
+            response.url, response.status_code)
+    return response
+
+
+def get_json(session: requests.Session, url: str, params: dict[str, Any] | None = None,
+             headers: dict[str, str] | None = None) -> tuple[Any, requests.Response]:
+    """GET and decode JSON; an HTML page or truncated body on a 200 is an
+    error too (proxies answer 200 with HTML; a cut connection truncates)."""
+    response = get(session, url, params, headers)
+    try:
+        return json.loads(response.content), response
+    except ValueError as error:
+        kind = "an HTML page" if _looks_html(response) else "invalid or truncated JSON"
+        raise HarvestHTTPError(
+            f"{response.url} returned {kind} ({len(response.content)} bytes): {error}",
+            response.url, response.status_code) from error
+
+
+def error_message(response: requests.Response) -> str:
+    """The server's own explanation, whatever the protocol's error shape."""
+    if _looks_html(response):
+        return "HTML error page"
+    try:
+        body = response.json()
+    except ValueError:
+        return _short(response.text) or response.reason or ""
+    if isinstance(body, dict):
+        for keys in (("message",), ("title", "detail"), ("error", "description"),
+                     ("description",), ("error",)):
+            parts = [str(body[k]) for k in keys if isinstance(body.get(k), str | int)]
+            if parts:
+                return _short(": ".join(parts))
+        if isinstance(body.get("error"), dict):  # ArcGIS {"error": {"message"}}
+            return _short(str(body["error"].get("message", body["error"])))
+    return _short(json.dumps(body))
+
+
+def same_origin_join(base: str, link: str) -> str:
+    """Resolve a next link (relative or absolute) and refuse one that leaves
+    the server we were asked to harvest."""
+    resolved = urljoin(base, link)
+    if urlsplit(resolved)[:2] != urlsplit(base)[:2]:
+        raise HarvestHTTPError(f"next link leaves the server: {resolved}", base)
+    return resolved
+
+
+def _looks_html(response: requests.Response) -> bool:
+    content_type = response.headers.get("Content-Type", "")
+    return "html" in content_type or response.content[:200].lstrip().lower().startswith(
+        (b"<!doctype html", b"<html"))
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

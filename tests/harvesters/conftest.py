@@ -1,0 +1,24 @@
+"""Sample IoT servers on loopback for the harvester tests (real HTTP, no mocks)."""
+
+from __future__ import annotations
+
+import pytest
+from ckanext.metropole.demo.samples.server import build_server
+from metropole_harvesters.pipeline.http import make_session
+
+from .settings import FAST, NOW, START
+
+
+@pytest.fixture
+def samples():
+    server, sta, fiware = build_server(now=NOW, start=START.timestamp())
+    server.start()
+    server.sta, server.fiware = sta, fiware
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def session():
+    with make_session(FAST) as s:
+        yield s
