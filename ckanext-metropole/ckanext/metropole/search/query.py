@@ -1,0 +1,260 @@
+"""Turn one Solr ``select`` request into one SQL statement.
+
+The statement materialises the matched set once (a narrow row per matching
+document: id, index order, score, sort keys, facet values) and returns, in a
+single round trip, the count, the requested page and every facet as rows of
+a ``UNION ALL`` tagged by kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import dismax, facets, functions, lucene, schema, storage
+from .clauses import ARRAY_COLUMNS, FLOAT_COLUMNS, Cond, Context
+from .errors import BadRequest, QuerySyntaxError, SortError
+from .schema import Kind
+from .sqlparams import Params
+
+# ts_rank weights for {D, C, B, A}: text 1, (unused), tags/groups 2, name/title 4
+RANK_WEIGHTS = "'{0.25, 0.25, 0.5, 1.0}'::float4[]"
+DEFAULT_FACET_LIMIT = 100  # Solr's own default; CKAN always sends one
+
+
+@dataclass
+class Plan:
+    sql: str
+    params: dict[str, Any]
+    fl: list[str]
+    facet_fields: list[str] = field(default_factory=list)
+    want_score: bool = False
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _int(value: Any, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"Invalid integer for {name}: {value!r}") from None
+
+
+def compile_clause(ctx: Context, text: str, *, default_field: str = "text",
+                   def_type: str = "lucene", mm: str | None = None,
+                   qf: str | None = None) -> Cond:
+    """One q or fq value, honouring leading local params (``{!frange ...}``)."""
+    local = functions.split_local_params(text) if text.lstrip().startswith("{!") else None
+    if local is not None:
+        parser_type, local_params, body = local
+        if parser_type == "frange":
+            return functions.frange(ctx, local_params, body)
+        if parser_type in ("field", "term"):
+            return functions.field_query(ctx, local_params, body)
+        if parser_type == "bool":
+            return _bool_parser(ctx, local_params, default_field)
+        if parser_type in ("lucene", "dismax", "edismax"):
+            operator = local_params.get("q.op", "").upper()
+            if operator in ("AND", "OR"):
+                previous, ctx.default_operator = ctx.default_operator, operator
+                try:
+                    return compile_clause(
+                        ctx, body, default_field=local_params.get("df", default_field),
+                        def_type=parser_type, mm=local_params.get("mm", mm),
+                        qf=local_params.get("qf", qf),
+                    )
+                finally:
+                    ctx.default_operator = previous
+            return compile_clause(
+                ctx, body, default_field=local_params.get("df", default_field),
+                def_type=parser_type, mm=local_params.get("mm", mm), qf=local_params.get("qf", qf),
+            )
+        raise BadRequest(f"Unknown query parser '{parser_type}'")
+    if def_type in ("dismax", "edismax"):
+        stripped = text.strip()
+        if stripped in ("*:*", "*") or (def_type == "edismax" and ":" in stripped):
+            if stripped in ("*:*", "*"):
+                return Cond("TRUE")
+            return lucene.compile_query(ctx, text, default_field)
+        return dismax.compile_dismax(ctx, text, mm, qf)
+    if def_type != "lucene":
+        raise BadRequest(f"Unknown query parser '{def_type}'")
+    return lucene.compile_query(ctx, text, default_field)
+
+
+def _bool_parser(ctx: Context, local_params: dict[str, str], default_field: str) -> Cond:
+    """``{!bool must=a should=b must_not=c filter=d}``: each value a lucene query."""
+    def queries(key: str) -> list[Cond]:
+        values = [v for v in local_params.get(key, "").split("\x00") if v.strip()]
+        return [compile_clause(ctx, v, default_field=default_field) for v in values]
+
+    musts = queries("must") + queries("filter")
+    shoulds = queries("should")
+    nots = queries("must_not")
+    parts = [c.must for c in musts] + [c.neg for c in nots]
+    if shoulds and not musts:
+        parts.append("(" + " OR ".join(c.strict for c in shoulds) + ")")
+    if not musts and not shoulds:
+        return Cond("FALSE")
+    return Cond("(" + " AND ".join(parts) + ")")
+
+
+# ----------------------------------------------------------------- sorting
+
+_SORT_RE = re.compile(r"\s*([^\s,]+)\s+(\S+?)\s*(?:,|$)")
+
+
+def _sort_expr(ctx: Context, name: str) -> str:
+    if name == "score":
+        return "_score"
+    if "(" in name:
+        return functions.compile_function(ctx, name)
+    spec = schema.field(name)
+    if spec.column and spec.column not in ARRAY_COLUMNS:
+        return f"d.{spec.column}"
+    if spec.multi:
+        raise BadRequest(f"can not sort on multivalued field: {name}")
+    key = ctx.params.add(name)
+    if spec.kind in (Kind.INT, Kind.FLOAT):
+        return f"(d.terms -> {key} ->> 0)::float8"
+    return f'(d.terms -> {key} ->> 0) COLLATE "C"'
+
+
+def parse_sort(ctx: Context, sort: str | None) -> list[tuple[str, str]]:
+    """``"score desc, metadata_modified desc"`` -> [(sql, "DESC"), ...]."""
+    if not sort or not sort.strip():
+        return [("_score", "DESC")]
+    keys: list[tuple[str, str]] = []
+    position = 0
+    text = sort.strip()
+    while position < len(text):
+        m = _SORT_RE.match(text, position)
+        if not m or m.end() == position:
+            raise SortError(
+                f"Can't determine a Sort Order (asc or desc) in sort spec '{sort}'"
+            )
+        name, direction = m.group(1), m.group(2).lower()
+        if direction not in ("asc", "desc"):
+            raise SortError(f"Can't determine a Sort Order (asc or desc) in sort spec '{sort}'")
+        keys.append((_sort_expr(ctx, name), direction.upper()))
+        position = m.end()
+    return keys
+
+
+# ---------------------------------------------------------------- assembly
+
+_FL_SPLIT = re.compile(r"[\s,]+")
+
+
+def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
+    p = Params()
+    ctx = Context(p)
+
+    q = params.get("q")
+    if isinstance(q, (list, tuple)):
+        q = q[0] if q else None
+    q = (q or "*:*") if isinstance(q, str) else "*:*"
+    def_type = params.get("defType") or "lucene"
+    df = params.get("df") or "text"
+    mm = params.get("mm")
+    qf = params.get("qf")
+
+    operator = str(params.get("q.op") or "AND").upper()
+    ctx.default_operator = operator if operator in ("AND", "OR") else "AND"
+    ctx.scoring = True
+    where = [compile_clause(ctx, q, default_field=df, def_type=def_type, mm=mm, qf=qf).must]
+    ctx.scoring = False
+    for fq in _as_list(params.get("fq")):
+        if fq.strip():
+            where.append(compile_clause(ctx, fq, default_field=df).must)
+
+    score = "1.0::float8"
+    if ctx.rank_queries:
+        combined = " || ".join(ctx.rank_queries)
+        score = f"ts_rank({RANK_WEIGHTS}, d.fts, ({combined}), 0)::float8"
+    if def_type in ("dismax", "edismax"):
+        for bf in _as_list(params.get("bf")):
+            if bf.strip():
+                score = f"({score} + ({functions.compile_function(ctx, bf)}))"
+        for boost in _as_list(params.get("boost")):
+            if boost.strip():
+                score = f"({score} * ({functions.compile_function(ctx, boost)}))"
+
+    # Sorting and paging
+    sort_keys = parse_sort(ctx, params.get("sort"))
+    rows = max(0, _int(params.get("rows"), "rows", 10))
+    start = max(0, _int(params.get("start"), "start", 0))
+
+    # Faceting
+    facet_on = str(params.get("facet", "false")).lower() in ("true", "on", "1")
+    facet_fields = _as_list(params.get("facet.field")) if facet_on else []
+    facet_limit = _int(params.get("facet.limit"), "facet.limit", DEFAULT_FACET_LIMIT)
+    facet_mincount = _int(params.get("facet.mincount"), "facet.mincount", 0)
+    facet_plans = facets.plan(p, facet_fields, facet_limit, facet_mincount)
+
+    # Fields returned
+    fl = [f for f in _FL_SPLIT.split(str(params.get("fl") or "*")) if f]
+    want_score = "score" in fl
+    fl_all = "*" in fl or any("*" in f or "?" in f for f in fl)
+    if fl_all:
+        projection = "d.stored"
+    else:
+        wanted = p.add([f for f in fl if f != "score"])
+        projection = (
+            "(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) "
+            f"FROM jsonb_each(d.stored) WHERE key = ANY({wanted}::text[]))"
+        )
+    if want_score:
+        projection = f"({projection} || jsonb_build_object('score', m._score))"
+
+    matched_columns = ["d.index_id", "d.seq", f"{score} AS _score"]
+    matched_columns += [
+        f"{expr} AS s{i}" for i, (expr, _) in enumerate(sort_keys) if expr != "_score"
+    ]
+    matched_columns += [f"{fp.column_sql} AS {fp.alias}" for fp in facet_plans]
+
+    order_parts = []
+    for i, (expr, direction) in enumerate(sort_keys):
+        column = "m._score" if expr == "_score" else f"m.s{i}"
+        order_parts.append(f"{column} {direction} NULLS LAST")
+    order_parts.append("m.seq ASC")
+    order_by = ", ".join(order_parts)
+
+    where_sql = " AND ".join(f"({w})" for w in where)
+    parts = ["SELECT 'n'::text, NULL::text, count(*)::bigint, NULL::bigint, NULL::jsonb FROM m"]
+    if rows > 0:
+        parts.append(
+            f"(SELECT 'd'::text, NULL::text, NULL::bigint, "
+            f"(row_number() OVER (ORDER BY {order_by}))::bigint, {projection} "
+            f"FROM m JOIN {table} d ON d.index_id = m.index_id "
+            f"ORDER BY {order_by} LIMIT {rows} OFFSET {start})"
+        )
+    for fp in facet_plans:
+        sql = facets.select_sql(p, fp, table)
+        if sql:
+            parts.append(sql)
+    sql = (
+        f"WITH m AS MATERIALIZED (SELECT {', '.join(matched_columns)} "
+        f"FROM {table} d WHERE {where_sql}) "
+        + " UNION ALL ".join(parts)
+    )
+    return Plan(sql, p.values, fl, [fp.field for fp in facet_plans] if facet_on else [], want_score)
+
+
+def where_for_delete(q: str) -> tuple[str, dict[str, Any]]:
+    """Delete-by-query: the same lucene semantics as a filter query."""
+    ctx = Context(Params())
+    cond = compile_clause(ctx, q)
+    return cond.must, ctx.params.values
+
+
+__all__ = ["build", "where_for_delete", "Plan", "QuerySyntaxError", "FLOAT_COLUMNS"]

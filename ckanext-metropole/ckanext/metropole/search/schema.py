@@ -1,0 +1,144 @@
+"""What each index field *is*, mirroring CKAN's Solr ``schema.xml`` (ckan-2.12).
+
+The query compiler needs to know, for any field name a query mentions, how
+Solr would have matched it: exact case-sensitive strings, analysed text,
+dates, numbers.  This module is the single place that answers that question,
+so the compiler, the facet code and the storage layer agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Kind(enum.Enum):
+    STRING = "string"  # exact, case-sensitive whole value
+    TEXT = "text"  # stemmed, case/accent folded (Solr ``text``)
+    TEXT_GENERAL = "text_general"  # tokenised, lower-cased, not stemmed
+    DATE = "date"
+    INT = "int"
+    FLOAT = "float"
+    NGRAM = "ngram"  # substring match for autocomplete
+    FULLTEXT = "fulltext"  # the catch-all ``text`` field (copyField target)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    stored: bool
+    multi: bool
+    # Dedicated column in the document table, when the field has one; the
+    # compiler then uses it instead of the generic jsonb ``terms`` column so
+    # the planner has statistics and btree/GIN indexes to work with.
+    column: str | None = None
+
+
+# Explicit fields of schema.xml.  ``column`` marks the ones promoted to real
+# columns (see storage.py); their values are also kept in ``terms``.
+_DECLARED: dict[str, Field] = {
+    f.name: f
+    for f in [
+        Field("index_id", Kind.STRING, True, False, "index_id"),
+        Field("id", Kind.STRING, True, False, "entity_id"),
+        Field("site_id", Kind.STRING, True, False, "site_id"),
+        Field("title", Kind.TEXT, True, False),
+        Field("title_ngram", Kind.NGRAM, True, False),
+        Field("entity_type", Kind.STRING, True, False, "entity_type"),
+        Field("dataset_type", Kind.STRING, True, False, "dataset_type"),
+        Field("state", Kind.STRING, True, False, "state"),
+        Field("name", Kind.STRING, True, False, "name"),
+        Field("name_ngram", Kind.NGRAM, True, False),
+        Field("revision_id", Kind.STRING, True, False),
+        Field("version", Kind.STRING, True, False),
+        Field("url", Kind.STRING, True, False),
+        Field("ckan_url", Kind.STRING, True, False),
+        Field("download_url", Kind.STRING, True, False),
+        Field("notes", Kind.TEXT, True, False),
+        Field("author", Kind.TEXT_GENERAL, True, False),
+        Field("author_email", Kind.TEXT_GENERAL, True, False),
+        Field("maintainer", Kind.TEXT_GENERAL, True, False),
+        Field("maintainer_email", Kind.TEXT_GENERAL, True, False),
+        Field("license", Kind.STRING, True, False),
+        Field("license_id", Kind.STRING, True, False, "license_id"),
+        Field("tags", Kind.STRING, True, True, "tags"),
+        Field("groups", Kind.STRING, True, True, "groups"),
+        Field("organization", Kind.STRING, True, False, "organization"),
+        Field("capacity", Kind.STRING, True, False, "capacity"),
+        Field("permission_labels", Kind.STRING, False, True, "permission_labels"),
+        Field("res_name", Kind.TEXT_GENERAL, True, True),
+        Field("res_description", Kind.TEXT_GENERAL, True, True),
+        Field("res_format", Kind.STRING, True, True, "res_format"),
+        Field("res_url", Kind.STRING, True, True),
+        Field("res_type", Kind.STRING, True, True),
+        Field("text", Kind.FULLTEXT, False, True),
+        Field("urls", Kind.TEXT, False, True),
+        Field("depends_on", Kind.TEXT, False, True),
+        Field("dependency_of", Kind.TEXT, False, True),
+        Field("derives_from", Kind.TEXT, False, True),
+        Field("has_derivation", Kind.TEXT, False, True),
+        Field("links_to", Kind.TEXT, False, True),
+        Field("linked_from", Kind.TEXT, False, True),
+        Field("child_of", Kind.TEXT, False, True),
+        Field("parent_of", Kind.TEXT, False, True),
+        Field("views_total", Kind.INT, False, False),
+        Field("views_recent", Kind.INT, False, False),
+        Field("resources_accessed_total", Kind.INT, False, False),
+        Field("resources_accessed_recent", Kind.INT, False, False),
+        Field("metadata_created", Kind.DATE, True, False, "metadata_created"),
+        Field("metadata_modified", Kind.DATE, True, False, "metadata_modified"),
+        Field("indexed_ts", Kind.DATE, True, False),
+        Field("title_string", Kind.STRING, False, False, "title_string"),
+        Field("data_dict", Kind.STRING, True, False),
+        Field("validated_data_dict", Kind.STRING, True, False),
+        Field("_version_", Kind.STRING, True, False),
+        # ckanext-spatial's solr-bbox fields: its Solr schema declares them as
+        # floats (the core schema would make them strings, which spatial's
+        # function queries cannot use).
+        Field("minx", Kind.FLOAT, True, False, "minx"),
+        Field("miny", Kind.FLOAT, True, False, "miny"),
+        Field("maxx", Kind.FLOAT, True, False, "maxx"),
+        Field("maxy", Kind.FLOAT, True, False, "maxy"),
+        Field("bbox_area", Kind.FLOAT, True, False),
+    ]
+}
+
+# Fields copied into the catch-all ``text`` field (copyField in schema.xml),
+# by exact name; the dynamic ones are handled by prefix in ``copied_to_text``.
+TEXT_SOURCES = (
+    "urls", "name", "title", "text", "license", "notes", "tags", "groups",
+    "organization", "res_name", "res_description", "maintainer", "author",
+    "url", "ckan_url", "download_url", "res_url",
+)
+_TEXT_SOURCE_PREFIXES = ("extras_", "res_extras_", "vocab_")
+
+# The dismax ``qf`` fields and their tsvector weights: name^4 title^4 -> A,
+# tags^2 groups^2 -> B, everything else copied into text -> D.
+WEIGHT_A_FIELDS = ("name", "title")
+WEIGHT_B_FIELDS = ("tags", "groups")
+
+
+def field(name: str) -> Field:
+    """Describe ``name`` the way Solr's schema would (dynamic fields included)."""
+    declared = _DECLARED.get(name)
+    if declared is not None:
+        return declared
+    if name.endswith("_date"):
+        return Field(name, Kind.DATE, True, False)
+    if name.startswith("res_extras_"):
+        return Field(name, Kind.TEXT, True, True)
+    if name.startswith("extras_"):
+        return Field(name, Kind.TEXT, True, False)
+    if name.startswith("vocab_"):
+        return Field(name, Kind.STRING, True, True)
+    # <dynamicField name="*" type="string" stored="false"/>
+    return Field(name, Kind.STRING, False, False)
+
+
+def copied_to_text(name: str) -> bool:
+    return name in TEXT_SOURCES or name.startswith(_TEXT_SOURCE_PREFIXES)
+
+
+def is_stored(name: str) -> bool:
+    return field(name).stored

@@ -1,0 +1,366 @@
+"""The index tables and every statement that writes to them.
+
+Choices, and why:
+
+* **Same database as CKAN, own schema.**  The index lives in the database of
+  CKAN's ``sqlalchemy.url`` but in the ``metropole_search`` schema: CKAN's
+  ``ckan db clean`` and the test fixtures drop every table they can reflect
+  in the default schema, and a search index that disappears under CKAN's feet
+  is worse than one that is merely stale (``clean_index`` clears it anyway).
+* **Tables created on first use** (``ensure_schema``: idempotent DDL under an
+  advisory lock) rather than an alembic migration, for the same reason, and
+  because the plugin must work the moment it is enabled, including in a test
+  database that CKAN has just wiped.  ``ckan metropole-search init`` runs the
+  same DDL explicitly, for deployments whose web role may not create objects.
+* **A separate engine in autocommit mode, not CKAN's ``model.Session``.**
+  Solr semantics are what CKAN and its tests rely on: a write is visible to
+  every reader as soon as ``conn.add``/``conn.delete`` return, and it never
+  commits (or waits for) CKAN's own transaction.  Writing through
+  ``model.Session`` would either commit half of an action's work early, or
+  lose index writes made by code paths that never commit the session (the
+  CLI's ``search-index clear``), and a failing search statement would abort
+  CKAN's transaction.  The index is derived data, so index connections use
+  ``synchronous_commit = off``: a crash can lose the last few milliseconds of
+  index writes (``search-index rebuild -o`` repairs that), never CKAN data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from .document import Row
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "metropole_search"
+TABLE = f"{SCHEMA}.document"
+SEQUENCE = f"{SCHEMA}.document_seq"
+
+# Text search configurations: accent-insensitive French and English stemming
+# for ``text``-typed fields, and an unstemmed one for ``text_general`` fields.
+TS_FRENCH = f"{SCHEMA}.fr"
+TS_ENGLISH = f"{SCHEMA}.en"
+TS_PLAIN = f"{SCHEMA}.plain"
+
+# Bump when the DDL below changes shape; ``ensure_schema`` then rebuilds.
+SCHEMA_VERSION = 1
+
+_COLUMNS_DDL = """
+    index_id text PRIMARY KEY,
+    seq bigint NOT NULL DEFAULT nextval('{seq}'),
+    site_id text NOT NULL,
+    entity_id text,
+    name text COLLATE "C",
+    entity_type text,
+    dataset_type text,
+    state text,
+    capacity text,
+    owner_org text,
+    organization text,
+    license_id text,
+    title_string text COLLATE "C",
+    metadata_created text COLLATE "C",
+    metadata_modified text COLLATE "C",
+    tags text[] NOT NULL DEFAULT '{{}}',
+    groups text[] NOT NULL DEFAULT '{{}}',
+    res_format text[] NOT NULL DEFAULT '{{}}',
+    permission_labels text[] NOT NULL DEFAULT '{{}}',
+    minx float8,
+    miny float8,
+    maxx float8,
+    maxy float8,
+    extent box,
+    stored jsonb NOT NULL,
+    terms jsonb NOT NULL,
+    fts tsvector NOT NULL,
+    ac_name text NOT NULL,
+    ac_title text NOT NULL
+"""
+
+# (suffix, definition) — index names are "<table>_<suffix>" so a shadow table
+# built for a rebuild can be renamed into place along with its indexes.
+_INDEXES: list[tuple[str, str]] = [
+    ("site_modified", "btree (site_id, metadata_modified DESC, seq)"),
+    ("entity", "btree (entity_id)"),
+    ("name", "btree (name)"),
+    ("owner_org", "btree (owner_org)"),
+    ("organization", "btree (organization)"),
+    ("dataset_type", "btree (dataset_type)"),
+    ("title_string", "btree (title_string)"),
+    ("terms", "gin (terms jsonb_path_ops)"),
+    ("fts", "gin (fts)"),
+    ("tags", "gin (tags)"),
+    ("groups", "gin (groups)"),
+    ("res_format", "gin (res_format)"),
+    ("labels", "gin (permission_labels)"),
+    ("ac_name", "gin (ac_name gin_trgm_ops)"),
+    ("ac_title", "gin (ac_title gin_trgm_ops)"),
+    ("extent", "gist (extent)"),
+]
+
+
+def _ts_config_ddl(name: str, base: str, stemmer: str) -> str:
+    return f"""
+    DO $$ BEGIN
+      IF NOT EXISTS (
+        SELECT 1 FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+        WHERE n.nspname = '{SCHEMA}' AND c.cfgname = '{name.split('.')[1]}'
+      ) THEN
+        CREATE TEXT SEARCH CONFIGURATION {name} (COPY = {base});
+        ALTER TEXT SEARCH CONFIGURATION {name}
+          ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
+          WITH unaccent, {stemmer};
+      END IF;
+    END $$;
+    """
+
+
+def table_ddl(table: str) -> list[str]:
+    short = table.split(".")[1]
+    statements = [f"CREATE TABLE {table} ({_COLUMNS_DDL.format(seq=SEQUENCE)})"]
+    statements += [
+        f"CREATE INDEX {short}_{suffix} ON {table} USING {definition}"
+        for suffix, definition in _INDEXES
+    ]
+    return statements
+
+
+# --------------------------------------------------------------------------
+# Engine
+
+
+_engine: sa.engine.Engine | None = None
+_engine_url: str | None = None
+_ready = False
+_lock = threading.RLock()
+
+
+def _reset_after_fork() -> None:
+    # ``search-index rebuild-fast`` forks: a child must not reuse the parent's
+    # sockets, so it gets its own pool.
+    global _engine, _engine_url
+    _engine = None
+    _engine_url = None
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def database_url() -> str:
+    from ckan.common import config
+
+    url = config.get("ckanext.metropole.search.sqlalchemy_url", None) or config.get(
+        "sqlalchemy.url", None
+    )
+    if not url:
+        raise RuntimeError("sqlalchemy.url is not configured")
+    return url
+
+
+def engine() -> sa.engine.Engine:
+    global _engine, _engine_url
+    url = database_url()
+    if _engine is None or _engine_url != url:
+        with _lock:
+            if _engine is None or _engine_url != url:
+                if _engine is not None:
+                    _engine.dispose()
+                _engine = _make_engine(url)
+                _engine_url = url
+    return _engine
+
+
+def _make_engine(url: str) -> sa.engine.Engine:
+    from ckan.common import config
+
+    timeout_ms = int(config.get("ckanext.metropole.search.statement_timeout", 10000) or 10000)
+    eng = sa.create_engine(
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_pre_ping=True,
+        pool_size=4,
+        max_overflow=8,
+    )
+
+    @sa.event.listens_for(eng, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET synchronous_commit = off")
+            # A pathological query (fuzzers, crawlers) must not hold a worker
+            # for ever; it surfaces as a search error instead.
+            cur.execute("SET statement_timeout = %s", (timeout_ms,))
+            cur.execute(f"SET search_path = public, {SCHEMA}")
+
+    return eng
+
+
+def execute(sql: str, params: dict[str, Any] | Sequence[Any] | None = None) -> list[tuple]:
+    """Run one statement on the index engine and return its rows (if any)."""
+    ensure_schema()
+    raw = engine().raw_connection()
+    try:
+        with raw.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall() if cur.description is not None else []
+        return rows
+    finally:
+        raw.close()
+
+
+def executemany(sql: str, seq_params: Iterable[dict[str, Any]]) -> None:
+    ensure_schema()
+    raw = engine().raw_connection()
+    try:
+        with raw.cursor() as cur:
+            cur.executemany(sql, list(seq_params))
+    finally:
+        raw.close()
+
+
+# --------------------------------------------------------------------------
+# Schema
+
+
+def ensure_schema(force: bool = False) -> None:
+    """Create the schema, configurations and table if they do not exist."""
+    global _ready
+    if _ready and not force:
+        return
+    with _lock:
+        if _ready and not force:
+            return
+        with engine().begin() as conn:
+            # Serialise concurrent first uses (several workers starting).
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('metropole_search'))"))
+            exists = conn.execute(
+                sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}
+            ).scalar()
+            version = None
+            if exists:
+                version = conn.execute(
+                    sa.text("SELECT obj_description(to_regclass(:t), 'pg_class')"),
+                    {"t": TABLE},
+                ).scalar()
+            if exists and version == f"v{SCHEMA_VERSION}":
+                _ready = True
+                return
+            for ext in ("unaccent", "pg_trgm"):
+                conn.execute(sa.text(f"CREATE EXTENSION IF NOT EXISTS {ext}"))
+            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+            conn.execute(sa.text(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}"))
+            conn.execute(sa.text(_ts_config_ddl(TS_FRENCH, "pg_catalog.french", "french_stem")))
+            conn.execute(sa.text(_ts_config_ddl(TS_ENGLISH, "pg_catalog.english", "english_stem")))
+            conn.execute(sa.text(_ts_config_ddl(TS_PLAIN, "pg_catalog.simple", "simple")))
+            if exists:
+                log.warning("Search index table has an old layout; recreating it (run a rebuild)")
+                conn.execute(sa.text(f"DROP TABLE {TABLE}"))
+            for statement in table_ddl(TABLE):
+                conn.execute(sa.text(statement))
+            conn.execute(sa.text(f"COMMENT ON TABLE {TABLE} IS 'v{SCHEMA_VERSION}'"))
+        _ready = True
+
+
+def forget_schema_state() -> None:
+    """Make the next call re-check the tables (after they were dropped)."""
+    global _ready
+    _ready = False
+
+
+# --------------------------------------------------------------------------
+# Writes
+
+_WEIGHTED_TSVECTOR = f"""(
+    setweight(to_tsvector('{TS_FRENCH}', %(text_a)s), 'A') ||
+    setweight(to_tsvector('{TS_ENGLISH}', %(text_a)s), 'A') ||
+    setweight(to_tsvector('{TS_FRENCH}', %(text_b)s), 'B') ||
+    setweight(to_tsvector('{TS_ENGLISH}', %(text_b)s), 'B') ||
+    setweight(to_tsvector('{TS_FRENCH}', %(text_d)s), 'D') ||
+    setweight(to_tsvector('{TS_ENGLISH}', %(text_d)s), 'D')
+)"""
+
+_COLUMN_NAMES = [
+    "index_id", "site_id", "entity_id", "name", "entity_type", "dataset_type",
+    "state", "capacity", "owner_org", "organization", "license_id",
+    "title_string", "metadata_created", "metadata_modified", "tags", "groups",
+    "res_format", "permission_labels", "minx", "miny", "maxx", "maxy",
+    "stored", "terms", "ac_name", "ac_title",
+]
+
+
+def upsert_sql(table: str = TABLE) -> str:
+    values = ", ".join(f"%({c})s" for c in _COLUMN_NAMES)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMN_NAMES if c != "index_id")
+    return f"""
+        INSERT INTO {table} ({", ".join(_COLUMN_NAMES)}, extent, fts)
+        VALUES ({values},
+                CASE WHEN %(minx)s::float8 IS NULL THEN NULL
+                     ELSE box(point(%(minx)s, %(miny)s), point(%(maxx)s, %(maxy)s)) END,
+                {_WEIGHTED_TSVECTOR})
+        ON CONFLICT (index_id) DO UPDATE SET {updates},
+            extent = EXCLUDED.extent, fts = EXCLUDED.fts,
+            -- a re-indexed document moves to the end of index order, as in Solr
+            seq = nextval('{SEQUENCE}')
+    """
+
+
+def row_params(row: Row) -> dict[str, Any]:
+    bbox = row.bbox or (None, None, None, None)
+    return {
+        "index_id": row.index_id,
+        "site_id": row.site_id,
+        "entity_id": row.column("id"),
+        "name": row.column("name"),
+        "entity_type": row.column("entity_type"),
+        "dataset_type": row.column("dataset_type"),
+        "state": row.column("state"),
+        "capacity": row.column("capacity"),
+        "owner_org": row.column("owner_org"),
+        "organization": row.column("organization"),
+        "license_id": row.column("license_id"),
+        "title_string": row.column("title_string"),
+        "metadata_created": row.column("metadata_created"),
+        "metadata_modified": row.column("metadata_modified"),
+        "tags": row.array("tags"),
+        "groups": row.array("groups"),
+        "res_format": row.array("res_format"),
+        "permission_labels": row.array("permission_labels"),
+        "minx": bbox[0],
+        "miny": bbox[1],
+        "maxx": bbox[2],
+        "maxy": bbox[3],
+        "stored": json.dumps(row.stored),
+        "terms": json.dumps(row.terms),
+        "ac_name": row.ac_name,
+        "ac_title": row.ac_title,
+        "text_a": row.text_a,
+        "text_b": row.text_b,
+        "text_d": row.text_d,
+    }
+
+
+def upsert(rows: Sequence[Row], table: str = TABLE) -> None:
+    if not rows:
+        return
+    # Last write wins within one batch, as with Solr's uniqueKey.
+    unique = {row.index_id: row for row in rows}
+    executemany(upsert_sql(table), [row_params(r) for r in unique.values()])
+
+
+def delete_where(where_sql: str, params: dict[str, Any], table: str = TABLE) -> int:
+    rows = execute(
+        f"WITH gone AS (DELETE FROM {table} d WHERE {where_sql} RETURNING 1) "
+        "SELECT count(*) FROM gone",
+        params,
+    )
+    return int(rows[0][0]) if rows else 0
+
+
+def delete_ids(index_ids: Sequence[str], table: str = TABLE) -> None:
+    execute(f"DELETE FROM {table} WHERE index_id = ANY(%(ids)s)", {"ids": list(index_ids)})
