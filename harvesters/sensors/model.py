@@ -58,7 +58,8 @@ class Stream:
             "id": self.id, "name": self.name, "phenomenon": self.phenomenon.key,
             "unit": self.unit, "source_unit": self.source_unit, "scale": self.scale,
             "site": self.site, "lon": self.lon, "lat": self.lat, "url": self.url,
-            "interval_s": self.interval_s,
+            "interval_s": self.interval_s, "properties": self.properties,
+            "phenomenon_info": phenomenon_to_dict(self.phenomenon),
         }
 
 
@@ -102,3 +103,23 @@ def to_number(value: Any) -> float | None:
 # Street-light states (Smart Data Models Streetlight.powerState) and booleans.
 STATE_WORDS = {"on": 1.0, "off": 0.0, "true": 1.0, "false": 0.0, "bootingup": 1.0,
                "low": 1.0, "allumé": 1.0, "éteint": 0.0}
+
+
+def phenomenon_to_dict(p: Phenomenon) -> dict[str, Any]:
+    return {"key": p.key, "title": p.title, "kind": p.kind.value, "unit": p.unit,
+            "themes": list(p.themes), "description": p.description}
+
+
+def phenomenon_from_dict(d: dict[str, Any]) -> Phenomenon:
+    return Phenomenon(d["key"], d["title"], Kind(d["kind"]), d["unit"], tuple(d["themes"]),
+                      d.get("description", ""))
+
+
+def stream_from_dict(d: dict[str, Any]) -> Stream:
+    """Inverse of ``Stream.describe`` (streams travel between harvest stages
+    as JSON in the harvest object)."""
+    fields = {k: d.get(k) for k in ("id", "name", "unit", "source_unit", "site", "lon", "lat",
+                                     "url", "interval_s")}
+    return Stream(**fields, scale=d.get("scale", 1.0),
+                  phenomenon=phenomenon_from_dict(d["phenomenon_info"]),
+                  properties=d.get("properties") or {})

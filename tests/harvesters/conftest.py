@@ -22,3 +22,12 @@ def samples():
 def session():
     with make_session(FAST) as s:
         yield s
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    """CKAN's reset recreates the core tables only: put back the tables and
+    columns of the plugins the harvest needs (as ckanext-harvest's tests do)."""
+    reset_db()
+    migrate_db_for("activity")
+    migrate_db_for("harvest")

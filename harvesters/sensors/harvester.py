@@ -1,0 +1,255 @@
+"""The three ckanext-harvest stages shared by the sensor harvesters.
+
+- gather: list the source's streams (one request or a few), group them into
+  datasets, one HarvestObject per dataset carrying the streams and the state
+  of the previous successful run (watermarks, units, intervals);
+- fetch: read each stream's new observations (from the watermark minus the
+  look-back) and aggregate them; a stream that fails is an error on the
+  object, the others go on;
+- import: publish the aggregates (DataStore upserts, dataset metadata,
+  sensors GeoJSON). Only then does the object become ``current`` and its
+  state the one the next run starts from: a failed run changes nothing.
+
+Protocols implement :meth:`list_streams` and :meth:`fetch`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ckan import model
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestObject
+
+from ..pipeline import config as cfg
+from ..pipeline import metadata, publish
+from ..pipeline.http import HttpSettings, make_session
+from . import dataset
+from .aggregate import to_records
+from .collect import PARIS, StreamState, collect
+from .model import Observations, Stream, stream_from_dict
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LOOKBACK = "PT2H"
+DEFAULT_HISTORY = "P14D"
+
+
+class SensorHarvesterBase(HarvesterBase):
+    SOURCE_TYPE = ""
+    TITLE = ""
+    DESCRIPTION = ""
+    RULES: dict[str, cfg.Rule] = cfg.SENSOR
+
+    # -- protocol hooks ---------------------------------------------------------------
+    def list_streams(self, session: Any, url: str, config: dict[str, Any]) -> list[Stream]:
+        raise NotImplementedError
+
+    def fetch(self, session: Any, url: str, config: dict[str, Any], stream: Stream,
+              since: datetime | None) -> Observations:
+        raise NotImplementedError
+
+    # -- IHarvester ---------------------------------------------------------------------
+    def info(self) -> dict[str, str]:
+        return {"name": self.SOURCE_TYPE, "title": self.TITLE,
+                "description": self.DESCRIPTION, "form_config_interface": "Text"}
+
+    def validate_config(self, config: str | None) -> str | None:
+        parsed = cfg.load(config)
+        cfg.check(parsed, self.RULES)
+        return config
+
+    def gather_stage(self, harvest_job: Any) -> list[str] | None:
+        source = harvest_job.source
+        config = cfg.load(source.config)
+        try:
+            streams = self.list_streams(self._session(config), source.url, config)
+        except Exception as error:
+            self._save_gather_error(f"Cannot list the sensors of {source.url}: {error}",
+                                    harvest_job)
+            return None
+        previous = _current_objects(source.id)
+        groups: dict[str, list[Stream]] = defaultdict(list)
+        group_by = config.get("group_by", "phenomenon")
+        for stream in streams:
+            groups[dataset.group_key(stream, group_by)].append(stream)
+        ids = []
+        for key, members in sorted(groups.items()):
+            state = previous.get(key, {}).get("state", {})
+            listed = {s.id for s in members}
+            content = {"streams": [s.describe() for s in members], "state": state,
+                       "missing": sorted(set(state) - listed)}
+            obj = HarvestObject(guid=key, job=harvest_job, content=json.dumps(content))
+            obj.save()
+            ids.append(obj.id)
+        for key in sorted(set(previous) - set(groups)):
+            self._save_gather_error(f"{key}: the source serves none of these sensors any "
+                                    "more; the dataset keeps its published data", harvest_job)
+        if not ids:
+            self._save_gather_error(f"No sensor found at {source.url} with this "
+                                    "configuration", harvest_job)
+        return ids
+
+    def fetch_stage(self, harvest_object: Any) -> bool:
+        source = harvest_object.source
+        config = cfg.load(source.config)
+        data = json.loads(harvest_object.content)
+        streams = [stream_from_dict(s) for s in data["streams"]]
+        previous = {k: StreamState.from_dict(v) for k, v in data["state"].items()}
+        for stream_id in data["missing"]:
+            self._save_object_error(f"{stream_id}: no longer served by the source; its "
+                                    "published data are kept", harvest_object, "Fetch")
+        session = self._session(config)
+        periods = tuple(config.get("periods", ["hour", "day"]))
+        collected = collect(
+            streams, previous,
+            lambda stream, since: self.fetch(session, source.url, config, stream, since),
+            periods=periods,
+            lookback=cfg.parse_duration(config.get("lookback", DEFAULT_LOOKBACK)),
+            initial=_history_start(config))
+        for error in collected.errors:
+            self._save_object_error(error, harvest_object, "Fetch")
+        for warning in collected.warnings:
+            log.info("%s %s: %s", source.url, harvest_object.guid, warning)
+        if streams and len(collected.errors) >= len(streams) and not collected.tables:
+            return False
+        states = {k: v for k, v in data["state"].items() if k in data["missing"]}
+        states.update({k: v.to_dict() for k, v in collected.states.items()})
+        data.update(state=states, latest=collected.latest, first=collected.first,
+                    tables={f"{p}|{period}": to_records(t)
+                            for (p, period), t in collected.tables.items()})
+        harvest_object.content = json.dumps(data)
+        harvest_object.save()
+        return True
+
+    def import_stage(self, harvest_object: Any) -> bool | str:
+        source = harvest_object.source
+        config = cfg.load(source.config)
+        data = json.loads(harvest_object.content)
+        if "tables" not in data:
+            return False
+        context = {"user": self._get_user_name(), "ignore_auth": True, "model": model,
+                   "session": model.Session}
+        try:
+            package_id = self._publish(context, harvest_object, config, data)
+        except Exception as error:
+            log.exception("publishing %s failed", harvest_object.guid)
+            model.Session.rollback()
+            self._save_object_error(f"Publishing failed; the previously published data "
+                                    f"are unchanged: {error}", harvest_object, "Import")
+            return False
+        _make_current(harvest_object, package_id)
+        # Keep the state, drop the aggregates: they are in the DataStore now.
+        data.pop("tables", None)
+        harvest_object.content = json.dumps(data)
+        harvest_object.save()
+        return True
+
+    # -- publishing -----------------------------------------------------------------------
+    def _publish(self, context: dict[str, Any], obj: Any, config: dict[str, Any],
+                 data: dict[str, Any]) -> str:
+        source_package = model.Package.get(obj.source.id)
+        streams = [stream_from_dict(s) for s in data["streams"]]
+        periods = tuple(config.get("periods", ["hour", "day"]))
+        group_by = config.get("group_by", "phenomenon")
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        suffix = config.get("title") or (source_package.title if source_package else "")
+        fields: dict[str, Any] = {
+            "name": f"{source_package.name}-{obj.guid}"[:100] if source_package else obj.guid,
+            "title": dataset.group_title(streams, group_by, suffix),
+            "notes": dataset.notes(streams, periods, obj.source.url),
+            "owner_org": source_package.owner_org if source_package else None,
+            "tag_string": ",".join(sorted({"capteurs", "iot"} | {
+                s.phenomenon.key for s in streams})),
+            "themes": sorted(set(config.get("themes") or []) | {
+                t for s in streams for t in s.phenomenon.themes}),
+            "frequency": metadata.frequency_uri(periods),
+            "temporal_resolution": dataset.resolution(periods),
+            "communes": metadata.communes_for(((s.lon, s.lat) for s in streams),
+                                              config.get("communes") or []),
+            "spatial": dataset.extent(streams),
+            "provenance": f"Moissonné automatiquement depuis {obj.source.url} "
+                          f"({self.TITLE}).",
+            "license_id": config.get("license_id", "etalab-2.0"),
+            "access_level": "open",
+            "personal_data": "none",
+        }
+        fields = {k: v for k, v in fields.items() if v is not None}
+        package = publish.upsert_package(context, metadata.to_package_fields(fields))
+        resource_fields = {"update_mode": "harvested", "source_url": obj.source.url,
+                           "last_harvest": now}
+        by_phenomenon = {s.phenomenon.key: s for s in streams}
+        for name, records in sorted(data["tables"].items()):
+            key, period = name.split("|")
+            phenomenon = by_phenomenon[key].phenomenon
+            units = sorted({s.unit for s in streams if s.phenomenon.key == key})
+            resource_id = publish.ensure_table(
+                context, package, dataset.table_name(phenomenon, period),
+                dataset.table_fields(phenomenon, "/".join(units)), dataset.PRIMARY_KEY,
+                {**resource_fields, "source_id": ",".join(sorted(
+                    s.id for s in streams if s.phenomenon.key == key))})
+            publish.upsert_rows(context, resource_id, records)
+        publish.put_file(context, package, "Capteurs (GeoJSON)",
+                         dataset.sensors_geojson(streams), "capteurs.geojson", "GeoJSON",
+                         resource_fields)
+        coverage = _coverage(package, data)
+        final = {**fields, "temporal_coverage": coverage,
+                 "latest_observation": data.get("latest") or metadata.field_of(
+                     package, "latest_observation")}
+        final = {k: v for k, v in final.items() if v is not None}
+        package = publish.upsert_package(context, metadata.to_package_fields(final))
+        return package["id"]
+
+    def _session(self, config: dict[str, Any]) -> Any:
+        settings = HttpSettings(read_timeout=float(config.get("timeout", 30)),
+                                retries=int(config.get("retries", 3)))
+        return make_session(settings)
+
+
+def _coverage(package: dict[str, Any], data: dict[str, Any]) -> list[dict[str, str]] | None:
+    """Temporal coverage: from the first observation ever to the latest."""
+    first, latest = data.get("first"), data.get("latest")
+    old = metadata.field_of(package, "temporal_coverage") or []
+    if old and isinstance(old, list) and old[0].get("start"):
+        first = min(filter(None, [first, old[0]["start"]]))
+    if not first or not latest:
+        return old or None
+    return [{"start": first, "end": latest}]
+
+
+def _history_start(config: dict[str, Any]) -> datetime:
+    """First run: from local midnight ``history`` ago (whole days, so that
+    a later run recomputes the same periods)."""
+    start = datetime.now(PARIS) - cfg.parse_duration(config.get("history", DEFAULT_HISTORY))
+    return datetime(start.year, start.month, start.day, tzinfo=PARIS) \
+        .astimezone(timezone.utc) - timedelta(0)
+
+
+def _current_objects(source_id: str) -> dict[str, dict[str, Any]]:
+    """Content of the current (last successfully imported) object per guid."""
+    rows = model.Session.query(HarvestObject.guid, HarvestObject.content) \
+        .filter(HarvestObject.harvest_source_id == source_id) \
+        .filter(HarvestObject.current == True)  # noqa: E712 (SQL expression)
+    out = {}
+    for guid, content in rows:
+        try:
+            out[guid] = json.loads(content or "{}")
+        except ValueError:
+            continue
+    return out
+
+
+def _make_current(obj: Any, package_id: str) -> None:
+    model.Session.query(HarvestObject) \
+        .filter(HarvestObject.harvest_source_id == obj.harvest_source_id) \
+        .filter(HarvestObject.guid == obj.guid) \
+        .filter(HarvestObject.current == True) \
+        .filter(HarvestObject.id != obj.id) \
+        .update({"current": False}, synchronize_session=False)  # noqa: E712
+    obj.current = True
+    obj.package_id = package_id
+    obj.save()

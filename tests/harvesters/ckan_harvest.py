@@ -1,0 +1,64 @@
+"""Helpers to run the sensor harvesters inside CKAN's test app.
+
+The harvester plugins are registered by setup.py entry points
+(``sensorthings_harvester``, ``ngsi_harvester``); tests provide them with
+CKAN's ``with_plugins`` mark (:data:`HARVESTERS`), which works whether or not
+the entry points are installed yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from metropole_harvesters.ngsi import NgsiHarvester
+from metropole_harvesters.sensorthings import SensorThingsHarvester
+
+HARVESTERS = pytest.mark.with_plugins({"sensorthings_harvester": SensorThingsHarvester,
+                                       "ngsi_harvester": NgsiHarvester})
+
+
+def _indexing_available() -> bool:
+    """package_create needs a search index: the PostgreSQL backend plugin,
+    or a Solr URL when the backend is solr."""
+    from ckan.plugins.toolkit import config
+
+    plugins = config.get("ckan.plugins") or []
+    plugins = plugins.split() if isinstance(plugins, str) else plugins
+    return "metropole_search" in plugins or \
+        config.get("ckanext.metropole.search.backend") == "solr"
+
+
+NEEDS_INDEX = pytest.mark.skipif(not _indexing_available(),
+                                 reason="needs the metropole_search plugin enabled "
+                                        "(deployment/portal.ini) to index datasets")
+
+
+def run_job(source_id: str) -> dict[str, Any]:
+    """One harvest job of a source, run through the real stages without
+    queues (ckanext-harvest's own test helper), finished by harvest_jobs_run."""
+    import ckan.plugins.toolkit as toolkit
+    from ckanext.harvest.model import HarvestJob, HarvestObject
+    from ckanext.harvest.queue import get_harvester
+    from ckanext.harvest.tests.lib import run_harvest_job
+
+    context = {"ignore_auth": True, "user": _site_user()}
+    job_dict = toolkit.get_action("harvest_job_create")(
+        context, {"source_id": source_id, "run": False})
+    job = HarvestJob.get(job_dict["id"])
+    harvester = get_harvester(job.source.type)
+    results = run_harvest_job(job, harvester)
+    job = HarvestJob.get(job_dict["id"])
+    objects = HarvestObject.filter(harvest_job_id=job.id).all()
+    return {
+        "job": job, "results": results,
+        "gather_errors": [e.message for e in job.gather_errors],
+        "object_errors": {o.guid: [e.message for e in o.errors] for o in objects},
+        "states": {o.guid: o.state for o in objects},
+    }
+
+
+def _site_user() -> str:
+    import ckan.plugins.toolkit as toolkit
+
+    return toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
