@@ -3,6 +3,7 @@
 Keys common to every scheduled harvester (sensor and GIS):
 
 - ``schedule``: cron expression, Europe/Paris (``"5 * * * *"``: hourly at :05);
+- ``job_timeout``: ISO 8601 duration after which a running job is failed;
 - ``license_id``, ``themes``, ``communes`` (defaults when lookup finds none),
   ``title`` (suffix of dataset titles), ``timeout``, ``retries``, ``page_size``.
 
@@ -162,7 +163,7 @@ def overrides(value: Any) -> str | None:
 COMMON: dict[str, Rule] = {
     "schedule": cron, "license_id": licence, "themes": themes, "communes": communes,
     "title": text, "timeout": integer(1, 300), "retries": integer(0, 10),
-    "page_size": integer(1, 10000),
+    "page_size": integer(1, 10000), "job_timeout": duration,
 }
 
 SENSOR: dict[str, Rule] = {
