@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from . import clauses
 from .clauses import TRUE, Cond, Context
+from .errors import QuerySyntaxError
 
 _TOKEN_RE = re.compile(r'([+-]?)"([^"]*)"|(\S+)')
 
@@ -28,6 +29,14 @@ class Clause:
 
 
 def tokenize(q: str) -> list[Clause]:
+    # DisMax escapes everything but +, - and quotes, then strips operators
+    # that follow whitespace or dangle; a run of operators at the very start
+    # survives and is a syntax error in Solr ("q=--included").
+    if re.match(r"[+-]{2,}", q):
+        raise QuerySyntaxError(
+            f"org.apache.solr.search.SyntaxError: Cannot parse '{q}'"
+        )
+    q = re.sub(r"(?<=\s)[+-]+(?=[+-])", "", q)
     out: list[Clause] = []
     for m in _TOKEN_RE.finditer(q):
         if m.group(3) is not None:
