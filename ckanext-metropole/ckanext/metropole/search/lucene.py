@@ -65,8 +65,12 @@ def _flatten(node: tree.Item) -> list[_Step]:
         return [(None, "+", node.a)]
     if isinstance(node, (tree.Prohibit, tree.Not)):
         return [(None, "-", node.a)]
+    # luqum does not know Lucene's "!" prohibition: it reads it as part of
+    # the word or of the field name.
     if isinstance(node, tree.Word) and node.value.startswith("!") and len(node.value) > 1:
         return [(None, "-", tree.Word(node.value[1:]))]
+    if isinstance(node, tree.SearchField) and node.name.startswith("!") and len(node.name) > 1:
+        return [(None, "-", tree.SearchField(node.name[1:], node.expr))]
     return [(None, None, node)]
 
 

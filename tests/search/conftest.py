@@ -1,0 +1,50 @@
+"""Fixtures for the search backend's tests (a real PostgreSQL, no mocks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from ckanext.metropole.search import connection, plugin
+
+# Documents written directly through the connection live under their own
+# site id, so they never mix with the datasets of CKAN-level tests.
+SITE = "metropole-search-unit"
+
+
+@pytest.fixture
+def conn() -> Iterator[connection.PostgresSolr]:
+    plugin.install()
+    solr = connection.PostgresSolr(decode_dates=False)
+    solr.delete(q=f'+site_id:"{SITE}"')
+    yield solr
+    solr.delete(q=f'+site_id:"{SITE}"')
+
+
+def make_doc(ident: str, **fields: Any) -> dict[str, Any]:
+    """A minimal index document as PackageSearchIndex would send it."""
+    doc: dict[str, Any] = {
+        "id": ident,
+        "index_id": f"{SITE}-{ident}",
+        "site_id": SITE,
+        "name": ident,
+        "entity_type": "package",
+        "dataset_type": "dataset",
+        "state": "active",
+        "capacity": "public",
+        "permission_labels": ["public"],
+        "metadata_created": "2024-01-01T00:00:00Z",
+        "metadata_modified": "2024-01-01T00:00:00Z",
+    }
+    doc.update(fields)
+    return doc
+
+
+def ids(conn: connection.PostgresSolr, q: str = "*:*", **params: Any) -> list[str]:
+    fq = params.pop("fq", [])
+    fq = [fq] if isinstance(fq, str) else list(fq)
+    params.setdefault("rows", 100)
+    params.setdefault("fl", "id")
+    result = conn.search(q=q, fq=fq + [f'+site_id:"{SITE}"'], **params)
+    return [doc["id"] for doc in result.docs]
