@@ -16,6 +16,7 @@ so the next run fetches the same window again; its published rows stay.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -88,50 +89,69 @@ def window_start(watermark: str | None, lookback: timedelta, periods: tuple[str,
 
 def collect(streams: list[Stream], previous: dict[str, StreamState], fetch: Fetch, *,
             periods: tuple[str, ...] = PERIODS, lookback: timedelta = timedelta(hours=2),
-            initial: datetime | None = None) -> Collected:
+            initial: datetime | None = None, workers: int = 4) -> Collected:
+    """Fetch the streams (a few at a time: the server works while we parse)
+    and aggregate them per phenomenon and period."""
     result = Collected()
     frames: dict[str, list[pd.DataFrame]] = {}
     infos: dict[str, dict[str, StreamInfo]] = {}
     kinds: dict[str, Kind] = {}
     window: dict[str, datetime | None] = {}
+    plans = []
     for stream in streams:
         state = _state_for(stream, previous.get(stream.id), result)
-        since = window_start(state.watermark, lookback, periods, initial)
+        plans.append((stream, state, window_start(state.watermark, lookback, periods, initial)))
+
+    def attempt(plan: tuple[Stream, StreamState, datetime | None]) -> Observations | Exception:
         try:
-            obs = fetch(stream, since)
-        except Exception as error:  # reported per stream; its state does not move
-            result.errors.append(f"{stream.id} ({stream.name}): {error}")
-            if stream.id in previous:
-                result.states[stream.id] = previous[stream.id]
-            continue
-        data = clean(frame(obs.times, obs.values, state.key))
-        if since is not None:
-            data = data[data["time"] >= pd.Timestamp(since)]
-        if obs.rejected:
-            result.warnings.append(f"{stream.id}: {obs.rejected} results were null or "
-                                   "not numbers and were left out")
-        if state.scale != 1.0:   # rounded so that converted values aggregate reproducibly
-            data["value"] = (data["value"] * state.scale).round(9)
-        if state.interval_s is None:
-            state.interval_s = infer_interval(data["time"])
-        if not data.empty:
-            latest = data["time"].max().strftime("%Y-%m-%dT%H:%M:%SZ")
-            first = data["time"].min().strftime("%Y-%m-%dT%H:%M:%SZ")
-            state.watermark = max(state.watermark or latest, latest)
-            state.first = min(state.first or first, first)
-        result.states[stream.id] = state
-        result.observations += len(data)
-        key = stream.phenomenon.key
-        frames.setdefault(key, []).append(data)
-        infos.setdefault(key, {})[state.key] = StreamInfo(state.unit, state.interval_s)
-        kinds[key] = stream.phenomenon.kind
-        window[state.key] = since
+            return fetch(plan[0], plan[2])
+        except Exception as error:  # reported per stream below
+            return error
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        outcomes = pool.map(attempt, plans)
+        for (stream, state, since), obs in zip(plans, outcomes, strict=True):
+            if isinstance(obs, Exception):   # its state does not move
+                result.errors.append(f"{stream.id} ({stream.name}): {obs}")
+                if stream.id in previous:
+                    result.states[stream.id] = previous[stream.id]
+                continue
+            _add(result, frames, infos, kinds, window, stream, state, since, obs)
     for key, parts in frames.items():
         data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         for period in periods:
             table = aggregate(data, kinds[key], period, infos[key])
             result.tables[(key, period)] = _touched(table, window)
     return result
+
+
+def _add(result: Collected, frames: dict[str, list[pd.DataFrame]],
+         infos: dict[str, dict[str, StreamInfo]], kinds: dict[str, Kind],
+         window: dict[str, datetime | None], stream: Stream, state: StreamState,
+         since: datetime | None, obs: Observations) -> None:
+    """Normalise one stream's observations and file them for aggregation."""
+    data = clean(frame(obs.times, obs.values, state.key))
+    if since is not None:
+        data = data[data["time"] >= pd.Timestamp(since)]
+    if obs.rejected:
+        result.warnings.append(f"{stream.id}: {obs.rejected} results were null or "
+                               "not numbers and were left out")
+    if state.scale != 1.0:   # rounded so that converted values aggregate reproducibly
+        data["value"] = (data["value"] * state.scale).round(9)
+    if state.interval_s is None:
+        state.interval_s = infer_interval(data["time"])
+    if not data.empty:
+        latest = data["time"].max().strftime("%Y-%m-%dT%H:%M:%SZ")
+        first = data["time"].min().strftime("%Y-%m-%dT%H:%M:%SZ")
+        state.watermark = max(state.watermark or latest, latest)
+        state.first = min(state.first or first, first)
+    result.states[stream.id] = state
+    result.observations += len(data)
+    key = stream.phenomenon.key
+    frames.setdefault(key, []).append(data)
+    infos.setdefault(key, {})[state.key] = StreamInfo(state.unit, state.interval_s)
+    kinds[key] = stream.phenomenon.kind
+    window[state.key] = since
 
 
 def _touched(table: pd.DataFrame, window: dict[str, datetime | None]) -> pd.DataFrame:
