@@ -63,6 +63,26 @@ def _facet_value(field_name: str, value: str) -> str:
     return value
 
 
+# Set by ``rebuild.py`` in its worker processes: writes go, in batches, to a
+# shadow table instead of the live one.
+_redirect: dict[str, Any] = {}
+
+
+def redirect_writes(table: str | None, batch: int = 200) -> None:
+    """Send ``add`` to ``table`` in batches (None: back to normal)."""
+    flush_redirected()
+    _redirect.clear()
+    if table:
+        _redirect.update(table=table, batch=batch, pending=[])
+
+
+def flush_redirected() -> None:
+    pending = _redirect.get("pending")
+    if pending:
+        storage.upsert(pending, _redirect["table"])
+        pending.clear()
+
+
 class PostgresSolr:
     """Drop-in for ``pysolr.Solr`` used by ``ckan.lib.search``."""
 
@@ -148,6 +168,11 @@ class PostgresSolr:
             rows = [document.to_row(doc) for doc in docs]
         except ValueError as e:
             raise pysolr.SolrError(str(e)) from None
+        if _redirect:
+            _redirect["pending"].extend(rows)
+            if len(_redirect["pending"]) >= _redirect["batch"]:
+                flush_redirected()
+            return ""
         try:
             storage.upsert(rows, self.table)
         except (psycopg2.Error, sa.exc.DBAPIError, sa.exc.OperationalError) as e:

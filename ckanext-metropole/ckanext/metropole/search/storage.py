@@ -26,11 +26,12 @@ Choices, and why:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -224,6 +225,15 @@ def executemany(sql: str, seq_params: Iterable[dict[str, Any]]) -> None:
         raw.close()
 
 
+@contextlib.contextmanager
+def transaction() -> Iterator[sa.engine.Connection]:
+    """A real transaction (the engine itself autocommits every statement)."""
+    with engine().connect() as conn:
+        conn = conn.execution_options(isolation_level="READ COMMITTED")
+        with conn.begin():
+            yield conn
+
+
 # --------------------------------------------------------------------------
 # Schema
 
@@ -236,7 +246,7 @@ def ensure_schema(force: bool = False) -> None:
     with _lock:
         if _ready and not force:
             return
-        with engine().begin() as conn:
+        with transaction() as conn:
             # Serialise concurrent first uses (several workers starting).
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('metropole_search'))"))
             exists = conn.execute(
@@ -364,3 +374,41 @@ def delete_where(where_sql: str, params: dict[str, Any], table: str = TABLE) -> 
 
 def delete_ids(index_ids: Sequence[str], table: str = TABLE) -> None:
     execute(f"DELETE FROM {table} WHERE index_id = ANY(%(ids)s)", {"ids": list(index_ids)})
+
+
+# --------------------------------------------------------------------------
+# Shadow tables, for rebuilds that never leave search empty
+
+SHADOW = f"{SCHEMA}.document_rebuild"
+
+
+def create_shadow(site_id: str) -> None:
+    """An empty copy of the live table, holding other sites' rows already."""
+    ensure_schema()
+    with transaction() as conn:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {SHADOW}"))
+        for statement in table_ddl(SHADOW):
+            conn.execute(sa.text(statement))
+        conn.execute(
+            sa.text(f"INSERT INTO {SHADOW} SELECT * FROM {TABLE} WHERE site_id <> :site"),
+            {"site": site_id},
+        )
+
+
+def swap_shadow() -> None:
+    """Put the shadow table in place of the live one, atomically."""
+    short_live, short_shadow = TABLE.split(".")[1], SHADOW.split(".")[1]
+    with transaction() as conn:
+        conn.execute(sa.text(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE"))
+        conn.execute(sa.text(f"ALTER TABLE {TABLE} RENAME TO {short_live}_old"))
+        for suffix in ["pkey"] + [s for s, _ in _INDEXES]:
+            conn.execute(sa.text(
+                f"ALTER INDEX {SCHEMA}.{short_live}_{suffix} RENAME TO {short_live}_old_{suffix}"
+            ))
+        conn.execute(sa.text(f"ALTER TABLE {SHADOW} RENAME TO {short_live}"))
+        for suffix in ["pkey"] + [s for s, _ in _INDEXES]:
+            conn.execute(sa.text(
+                f"ALTER INDEX {SCHEMA}.{short_shadow}_{suffix} RENAME TO {short_live}_{suffix}"
+            ))
+        conn.execute(sa.text(f"COMMENT ON TABLE {TABLE} IS 'v{SCHEMA_VERSION}'"))
+        conn.execute(sa.text(f"DROP TABLE {TABLE}_old"))
