@@ -83,6 +83,16 @@ def flush_redirected() -> None:
         pending.clear()
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL; indexed values never contain it either
+    (pysolr strips XML-illegal characters), so dropping it changes no match."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, (list, tuple)):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 class PostgresSolr:
     """Drop-in for ``pysolr.Solr`` used by ``ckan.lib.search``."""
 
@@ -105,8 +115,8 @@ class PostgresSolr:
     def search(
         self, q: Any = None, search_handler: str | None = None, **kwargs: Any
     ) -> pysolr.Results:
-        params = dict(kwargs)
-        params["q"] = q
+        params = {key: _without_nul(value) for key, value in kwargs.items()}
+        params["q"] = _without_nul(q)
         try:
             plan = query.build(params, self.table)
         except (QuerySyntaxError, BadRequest, SortError) as e:
@@ -114,6 +124,11 @@ class PostgresSolr:
         except RecursionError:
             raise pysolr.SolrError(
                 "org.apache.solr.search.SyntaxError: query too deeply nested"
+            ) from None
+        except Exception:  # noqa: BLE001 - user input must never become a 500
+            log.exception("Could not compile search request %r", params)
+            raise pysolr.SolrError(
+                "org.apache.solr.search.SyntaxError: Cannot parse the query"
             ) from None
         try:
             rows = storage.execute(plan.sql, plan.params)

@@ -211,6 +211,9 @@ def _node(ctx: Context, node: tree.Item, field: str) -> Cond:
 def _bound(node: tree.Item | None) -> str | None:
     if node is None:
         return None
+    if not isinstance(node, tree.Term):
+        # e.g. "[a TO -1]": luqum reads "-1" as a prohibited word
+        return clauses.unescape(str(node).strip())
     value = node.value
     if isinstance(node, tree.Phrase):
         return clauses.unescape(value[1:-1])
