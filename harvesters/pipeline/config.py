@@ -137,8 +137,9 @@ def themes(value: Any) -> str | None:
 
 
 def communes(value: Any) -> str | None:
-    ok = isinstance(value, list) and all(re.fullmatch(r"\d[\dAB]\d{3}", str(v)) for v in value)
-    return None if ok else "must be a list of INSEE codes such as 13055"
+    ok = isinstance(value, list) and all(
+        v == "metropole" or re.fullmatch(r"\d[\dAB]\d{3}", str(v)) for v in value)
+    return None if ok else "must be a list of INSEE codes such as 13055, or [\"metropole\"]"
 
 
 def overrides(value: Any) -> str | None:

@@ -8,6 +8,7 @@ the entry points are installed yet.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -62,3 +63,28 @@ def _site_user() -> str:
     import ckan.plugins.toolkit as toolkit
 
     return toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+
+def _box(w: float, s: float, e: float, n: float) -> str:
+    return json.dumps({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n],
+                                                            [w, s]]]})
+
+
+def communes() -> dict:
+    """Marseille and Aix as commune organisations with (boxed) shapes, so the
+    point-in-polygon lookup has something to find."""
+    from ckan.tests import factories
+    from metropole_harvesters.pipeline.metadata import communes_lookup
+
+    marseille = factories.Organization(name="marseille", title="Marseille", org_kind="commune",
+                                       insee_code="13055",
+                                       geometry=_box(5.28, 43.17, 5.55, 43.40))
+    factories.Organization(name="aix-en-provence", title="Aix-en-Provence",
+                           org_kind="commune", insee_code="13001",
+                           geometry=_box(5.25, 43.45, 5.60, 43.60))
+    lookup = communes_lookup()
+    if lookup is not None:
+        import importlib
+
+        importlib.import_module(lookup.__module__).clear()
+    return marseille

@@ -12,41 +12,17 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from .ckan_harvest import HARVESTERS, NEEDS_INDEX, run_job
+from .ckan_harvest import HARVESTERS, NEEDS_INDEX, communes, run_job
 
 pytestmark = [NEEDS_INDEX, HARVESTERS,
               pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
-CONFIG = {"history": "P400D", "lookback": "PT2H", "communes": ["13055"],
+CONFIG = {"history": "P400D", "lookback": "PT2H", "communes": ["13055"], "retries": 1,
           "schedule": "5 * * * *", "title": "capteurs de la métropole"}
 
 
-def _box(w: float, s: float, e: float, n: float) -> str:
-    return json.dumps({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n],
-                                                            [w, s]]]})
-
-
-def _communes() -> dict:
-    """Marseille and Aix as commune organisations with (boxed) shapes, so the
-    point-in-polygon lookup has something to find."""
-    from metropole_harvesters.pipeline.metadata import communes_lookup
-
-    marseille = factories.Organization(name="marseille", title="Marseille", org_kind="commune",
-                                       insee_code="13055",
-                                       geometry=_box(5.28, 43.17, 5.55, 43.40))
-    factories.Organization(name="aix-en-provence", title="Aix-en-Provence",
-                           org_kind="commune", insee_code="13001",
-                           geometry=_box(5.25, 43.45, 5.60, 43.60))
-    lookup = communes_lookup()
-    if lookup is not None:
-        import importlib
-
-        importlib.import_module(lookup.__module__).clear()
-    return marseille
-
-
 def _source(url: str, config: dict | None = None, source_type: str = "sensorthings") -> dict:
-    org = _communes()
+    org = communes()
     return call_action("harvest_source_create", {"ignore_auth": True, "user": _sysadmin()},
                        name=f"{source_type}-demo", title="Capteurs démo", url=url,
                        source_type=source_type, owner_org=org["id"],
