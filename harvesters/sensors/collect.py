@@ -26,6 +26,7 @@ import pandas as pd
 
 from .aggregate import PERIODS, StreamInfo, aggregate, clean, frame, infer_interval
 from .model import Kind, Observations, Stream
+from .units import normalise_unit
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -130,7 +131,10 @@ def _add(result: Collected, frames: dict[str, list[pd.DataFrame]],
          window: dict[str, datetime | None], stream: Stream, state: StreamState,
          since: datetime | None, obs: Observations) -> None:
     """Normalise one stream's observations and file them for aggregation."""
-    data = clean(frame(obs.times, obs.values, state.key))
+    raw = frame(obs.times, obs.values, state.key)
+    if obs.units and any(obs.units):
+        raw = _per_value_units(raw, obs.units, stream, state, result)
+    data = clean(raw)
     if since is not None:
         data = data[data["time"] >= pd.Timestamp(since)]
     if obs.rejected:
@@ -152,6 +156,31 @@ def _add(result: Collected, frames: dict[str, list[pd.DataFrame]],
     infos.setdefault(key, {})[state.key] = StreamInfo(state.unit, state.interval_s)
     kinds[key] = stream.phenomenon.kind
     window[state.key] = since
+
+
+def _per_value_units(raw: pd.DataFrame, units: list[str | None], stream: Stream,
+                     state: StreamState, result: Collected) -> pd.DataFrame:
+    """Protocols that give a unit per value (NGSI-LD ``unitCode``): values in
+    another unit of the same quantity are converted; values of another
+    quantity are left out and flagged — never mixed into the series."""
+    raw = raw.assign(src_unit=pd.Series(units, dtype="object").to_numpy())
+    factor = pd.Series(1.0, index=raw.index)
+    keep = pd.Series(True, index=raw.index)
+    for unit in raw["src_unit"].dropna().unique():
+        published, scale = normalise_unit(unit)
+        rows = raw["src_unit"] == unit
+        if published == state.unit:
+            factor[rows] = scale / state.scale   # the stream scale is applied later
+            continue
+        keep &= ~rows
+        first = raw.loc[rows, "time"].min()
+        result.errors.append(
+            f"{stream.id} ({stream.name}): {int(rows.sum())} values in '{unit}' from "
+            f"{first:%Y-%m-%dT%H:%M:%SZ} while the series is in '{state.unit}': left out, "
+            "not mixed")
+    raw = raw[keep.to_numpy()].copy()
+    raw["value"] = (raw["value"] * factor[keep].to_numpy()).round(9)
+    return raw.drop(columns="src_unit")
 
 
 def _touched(table: pd.DataFrame, window: dict[str, datetime | None]) -> pd.DataFrame:
