@@ -37,8 +37,8 @@ MEASURE_COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.COUNT: ("sum",),
     Kind.STATE: ("share_on",),
 }
-COMMON_COLUMNS = ("stream", "period_start", "period_end", "unit", "n", "expected",
-                  "completeness")
+COMMON_COLUMNS = ("stream", "period_start", "period_end", "period_local", "unit", "n",
+                  "expected", "completeness")
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,8 @@ def aggregate(frame: pd.DataFrame, kind: Kind, period: str,
     out["unit"] = out["stream"].map(lambda s: streams[s].unit if s in streams else "")
     out["period_start"] = _local_iso(out["start"])
     out["period_end"] = _local_iso(out["end"])
+    # The DataStore gives timestamps back in UTC; this label keeps Paris time.
+    out["period_local"] = out["period_start"]
     return _rounded(out[columns])
 
 

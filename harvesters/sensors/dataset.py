@@ -24,6 +24,8 @@ _COMMON_FIELDS = [
     ("period_start", "timestamptz", "Début de période",
      "Début de la période, heure de Paris (les jours de changement d'heure durent 23 ou 25 h)"),
     ("period_end", "timestamptz", "Fin de période", "Fin de la période (exclue)"),
+    ("period_local", "text", "Période (heure de Paris)",
+     "Début de la période en heure de Paris avec son décalage, ex. 2026-03-29T00:00:00+01:00"),
     ("unit", "text", "Unité", "Unité des valeurs (symbole UCUM ou usuel)"),
     ("n", "int", "Observations reçues", "Nombre d'observations reçues dans la période"),
     ("expected", "int", "Observations attendues",
