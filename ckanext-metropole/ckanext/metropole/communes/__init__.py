@@ -1,0 +1,1 @@
+"""Communes and their EPCI as organisations, from INSEE's official data."""
