@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-project test-upstream services-test-up services-test-down \
-        stop status logs reset lint lock
+        stop status logs reset lint lock i18n-extract
 
 help:
 	@echo "make run            start the portal (http://127.0.0.1:5000), Ctrl-C stops it"
@@ -19,6 +19,9 @@ help:
 	@echo "make status | logs | stop | reset   manage the data of make run"
 	@echo "make lint           ruff"
 
+I18N := ckanext-metropole/ckanext/metropole/i18n
+MO := $(I18N)/fr/LC_MESSAGES/ckanext-metropole.mo
+
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
@@ -26,7 +29,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt setup.py
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(STAMP)
+# Translations are compiled, not committed.
+$(MO): $(I18N)/fr/LC_MESSAGES/ckanext-metropole.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d $(I18N) -D ckanext-metropole
+
+install: $(STAMP) $(MO)
 
 run: install
 	$(BIN)/metropole up
@@ -64,11 +71,18 @@ test-upstream:
 test: services-test-up
 	status=0; \
 	$(MAKE) --no-print-directory test-project || status=$$?; \
+	$(MAKE) --no-print-directory test-upstream || status=$$?; \
 	$(MAKE) --no-print-directory services-test-down; \
 	exit $$status
 
 lint: install
-	$(BIN)/ruff check ckanext-metropole harvesters tests benchmarks
+	$(BIN)/ruff check .
+
+# Refresh the message catalogue after changing user-facing strings.
+i18n-extract: install
+	$(BIN)/pybabel extract -k _ -k fail:2 --no-location --omit-header \
+	    -o $(I18N)/ckanext-metropole.pot ckanext-metropole/ckanext/metropole
+	$(BIN)/pybabel update -i $(I18N)/ckanext-metropole.pot -d $(I18N) -D ckanext-metropole
 
 # Regenerate constraints.txt from requirements*.txt in a throw-away venv.
 lock:

@@ -9,7 +9,7 @@ Dependencies are pinned in ``requirements.txt`` and locked, with everything
 they pull in, in ``constraints.txt``; ``make install`` uses both.
 """
 
-from setuptools import find_namespace_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
 
 setup(
     name="metropole-portal",
@@ -17,7 +17,8 @@ setup(
     description="CKAN extensions for the open-data portals of French metropoles",
     python_requires=">=3.10",
     packages=find_namespace_packages(where="ckanext-metropole", include=["ckanext.*"])
-    + ["metropole_harvesters"],
+    + ["metropole_harvesters"]
+    + [f"metropole_harvesters.{name}" for name in find_packages(where="harvesters")],
     package_dir={
         "ckanext": "ckanext-metropole/ckanext",
         "metropole_harvesters": "harvesters",
@@ -27,6 +28,8 @@ setup(
         "ckan.plugins": [
             "metropole = ckanext.metropole.plugin:MetropolePlugin",
             "metropole_search = ckanext.metropole.search.plugin:PostgresSearchPlugin",
+            "sensorthings_harvester = metropole_harvesters.sensorthings:SensorThingsHarvester",
+            "ngsi_harvester = metropole_harvesters.ngsi:NgsiHarvester",
         ],
         "console_scripts": [
             "metropole = ckanext.metropole.runtime.cli:main",

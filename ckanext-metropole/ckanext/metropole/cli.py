@@ -25,6 +25,24 @@ def init(ctx: click.Context) -> None:
 
     ctx.invoke(upgrade, version="head", plugin=None, skip_core=False, skip_plugins=False)
     _ensure_sysadmin()
+    _ensure_communes_and_themes()
+
+
+def _ensure_communes_and_themes() -> None:
+    """The metropole's communes and themes, loaded once: a portal of the
+    metropole is useless without them. `ckan metropole communes load`
+    refreshes them later (new population figures, merged communes)."""
+    from .communes import loader
+    from .themes import load_theme_groups
+
+    siren = toolkit.config.get("ckanext.metropole.epci")
+    if siren not in loader.existing_by("siren"):
+        click.echo(f"Loading the communes of EPCI {siren} (official INSEE data)…")
+        report = loader.load_epci(siren)
+        click.echo(f"  {len(report.created)} organisations created")
+    report = load_theme_groups()
+    if report.created:
+        click.echo(f"Theme groups created: {', '.join(report.created)}")
 
 
 def _ensure_sysadmin() -> None:
@@ -77,3 +95,96 @@ def _scheduler_pass() -> None:
         click.echo(f"scheduler: harvest_jobs_run failed: {error}", err=True)
     finally:
         model.Session.remove()
+
+
+@metropole.group()
+def communes() -> None:
+    """Communes and their EPCI as organisations (official INSEE data)."""
+
+
+@communes.command("load")
+@click.option("--epci", "siren", default=None,
+              help="SIREN of the EPCI (default: ckanext.metropole.epci; e.g. 200054807 "
+                   "Aix-Marseille-Provence, 200093201 Lille MEL, 200039865 Metz Métropole)")
+def communes_load(siren: str | None) -> None:
+    """Create or update one organisation per commune of the EPCI, and the EPCI."""
+    from .communes import loader, source
+
+    siren = siren or toolkit.config.get("ckanext.metropole.epci")
+    if siren not in source.epcis():
+        raise click.ClickException(
+            f"Unknown EPCI SIREN {siren!r}. Find the SIREN of an EPCI with "
+            "`ckan metropole communes search-epci <part of its name>`, or in INSEE's list "
+            "of EPCIs (https://www.insee.fr/fr/information/2510634).")
+    epci = source.epcis()[siren]
+    click.echo(f"{epci.name} ({siren})")
+    def progress(items):
+        with click.progressbar(list(items), label="Communes", show_pos=True) as bar:
+            yield from bar
+
+    report = loader.load_epci(siren, progress=progress)
+    click.echo(f"created: {len(report.created)}, updated: {len(report.updated)}, "
+               f"unchanged: {len(report.unchanged)}")
+
+
+@communes.command("search-epci")
+@click.argument("text")
+def communes_search_epci(text: str) -> None:
+    """List the EPCIs whose name contains TEXT, with their SIREN."""
+    from .communes import source
+
+    found = source.search_epcis(text)
+    for epci in sorted(found, key=lambda e: e.name):
+        click.echo(f"{epci.siren}  {epci.name}")
+    if not found:
+        raise click.ClickException(f"No EPCI name contains {text!r}.")
+
+
+@metropole.group()
+def themes() -> None:
+    """The catalogue's themes."""
+
+
+@themes.command("load")
+def themes_load() -> None:
+    """Create or update one group per theme (schemas/vocabularies/themes.yaml)."""
+    from .themes import load_theme_groups
+
+    report = load_theme_groups()
+    click.echo(f"created: {len(report.created)}, updated: {len(report.updated)}, "
+               f"unchanged: {len(report.unchanged)}")
+
+
+
+@metropole.group()
+def demo() -> None:
+    """Demo content (only with ckanext.metropole.demo = true)."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Create the demo datasets and the harvest sources fed by the local sample
+    servers, and start a first harvest of each new source. Idempotent."""
+    if not toolkit.config.get("ckanext.metropole.demo"):
+        click.echo("Demo mode is off (ckanext.metropole.demo = false): nothing to load.")
+        return
+    from metropole_harvesters.demo import ensure_demo_sources
+
+    from .communes import loader
+    from .demo.content import load_demo_datasets
+
+    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"], "ignore_auth": True}
+    created = load_demo_datasets(context)
+    if created:
+        click.echo(f"Demo datasets created: {len(created)}")
+    epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
+    if epci is None:
+        return
+    samples_url = toolkit.config.get("ckanext.metropole.runtime.samples_url")
+    sources = ensure_demo_sources(context, samples_url, owner_org=epci.name)
+    for source_id in sources:
+        # A first run now, rather than at the next scheduled minute.
+        toolkit.get_action("harvest_job_create")(dict(context), {"source_id": source_id})
+    if sources:
+        click.echo(f"Demo harvest sources created and queued: {len(sources)}")

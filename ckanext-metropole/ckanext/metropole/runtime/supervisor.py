@@ -99,6 +99,8 @@ class Supervisor:
         ckan_config.write(s, secrets)
         self._run_ckan_init()
         if not s.services_only:
+            if s.demo:
+                self._start_demo()
             self._start_ckan_processes()
             self._wait_for_web()
         self._write_state("ready")
@@ -226,6 +228,22 @@ class Supervisor:
         if result.returncode != 0:
             raise StartupError(explain_ckan_failure(result.stderr, self.settings.ckan_ini))
 
+    def _start_demo(self) -> None:
+        """Sample servers that the demo harvest sources point to, and the demo
+        content (created once; sources queued for a first harvest)."""
+        s = self.settings
+        say(f"Demo: sample SensorThings/FIWARE/GIS servers on {s.host}:{s.samples_port}")
+        self._managed("samples", [sys.executable, "-m", "ckanext.metropole.demo.samples",
+                                  "--host", s.host, "--port", str(s.samples_port)])
+        result = subprocess.run(self.ckan_command("metropole", "demo", "load"),
+                                env=self._ckan_env(), capture_output=True, text=True)
+        for line in result.stdout.splitlines():
+            say(line)
+        if result.returncode != 0:
+            # The portal works without its demo content: say so, go on.
+            say("Demo content could not be loaded (the portal starts anyway): "
+                + ckan_error_message(result.stderr))
+
     def _start_ckan_processes(self) -> None:
         s = self.settings
         env = self._ckan_env()
@@ -297,8 +315,8 @@ def running_supervisor_pid(settings: RuntimeSettings) -> int | None:
         return None
 
 
-def explain_ckan_failure(stderr: str, ini: Path) -> str:
-    """CKAN's own message for a failed start, without logs or traceback."""
+def ckan_error_message(stderr: str) -> str:
+    """CKAN's own message for a failed command, without logs or traceback."""
     lines = [line for line in stderr.strip().splitlines() if line.strip()]
     for marker in ("Invalid configuration values provided", "CkanConfigurationException: "):
         for index, line in enumerate(lines):
@@ -306,10 +324,12 @@ def explain_ckan_failure(stderr: str, ini: Path) -> str:
                 # CKAN's CLI prints the message (possibly several lines), then "Aborted!".
                 end = next((i for i in range(index, len(lines)) if lines[i] == "Aborted!"),
                            len(lines))
-                message = "\n".join([line.split("CkanConfigurationException: ")[-1],
-                                     *lines[index + 1:end]])
-                return f"CKAN refused its configuration ({ini}):\n{message}"
+                return "\n".join([line.split("CkanConfigurationException: ")[-1],
+                                  *lines[index + 1:end]])
     plain = [line for line in lines if line != "Aborted!" and not line[:1].isspace()
              and not re.match(r"\d{4}-\d\d-\d\d ", line)]
-    message = plain[-1] if plain else "no output"
-    return f"CKAN could not start with {ini}: {message}"
+    return plain[-1] if plain else "no output"
+
+
+def explain_ckan_failure(stderr: str, ini: Path) -> str:
+    return f"CKAN could not start with {ini}:\n{ckan_error_message(stderr)}"
