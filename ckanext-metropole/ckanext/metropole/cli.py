@@ -86,6 +86,8 @@ def _scheduler_pass() -> None:
     context = {"ignore_auth": True, "user": toolkit.get_action("get_site_user")(
         {"ignore_auth": True}, {})["name"]}
     try:
+        from metropole_harvesters.pipeline.schedule import run_due_sources  # cron per source
+        run_due_sources(context)
         # ckanext-harvest's own pass: finishes completed jobs and queues the
         # sources whose frequency is due.
         toolkit.get_action("harvest_jobs_run")(context, {})
