@@ -63,7 +63,7 @@ class ManagedProcess:
     stop_signal: int = signal.SIGTERM
     restart: bool = True
     popen: subprocess.Popen | None = field(default=None, repr=False)
-    restarts: int = 0
+    restart_times: list[float] = field(default_factory=list)
     started_at: float = 0.0
 
     def start(self) -> None:

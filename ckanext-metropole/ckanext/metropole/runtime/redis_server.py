@@ -33,8 +33,17 @@ def server_command(conf: Path) -> list[str]:
     return [str(REDIS_SERVER), str(conf)]
 
 
+# redis-py 8 (pinned by CKAN 2.12) reads with a 5 s socket timeout by default,
+# and ckanext-harvest's consumers wait on BLPOP with none: an idle consumer
+# would die every 5 s. Redis runs on loopback, where reads do not hang; a
+# day-long timeout keeps the consumers up (the supervisor restarts one that
+# still times out).
+SOCKET_TIMEOUT_SECONDS = 86400
+
+
 def url(host: str, port: int, password: str, db: int = 0) -> str:
-    return f"redis://:{password}@{host}:{port}/{db}"
+    return (f"redis://:{password}@{host}:{port}/{db}"
+            f"?socket_timeout={SOCKET_TIMEOUT_SECONDS}")
 
 
 def wait_until_ready(redis_url: str, timeout: float = 20) -> None:

@@ -38,8 +38,10 @@ PORT_FLAGS = {"web": "--web-port", "pg": "--pg-port", "redis": "--redis-port",
               "samples": "--samples-port"}
 PORT_ENV = {"web": ENV_VARS["web_port"], "pg": ENV_VARS["pg_port"],
             "redis": ENV_VARS["redis_port"], "samples": ENV_VARS["samples_port"]}
-# A CKAN process that keeps dying is not restarted forever.
+# A CKAN process that keeps dying is not restarted forever: at most
+# MAX_RESTARTS within RESTART_WINDOW seconds.
 MAX_RESTARTS = 5
+RESTART_WINDOW = 600
 
 
 class StartupError(RuntimeError):
@@ -115,14 +117,19 @@ class Supervisor:
                 code = process.poll()
                 if code is None:
                     continue
-                if not process.restart or process.restarts >= MAX_RESTARTS:
+                now = time.monotonic()
+                process.restart_times = [t for t in process.restart_times
+                                         if now - t < RESTART_WINDOW]
+                if not process.restart or len(process.restart_times) >= MAX_RESTARTS:
                     say(f"{process.name} stopped ({describe_exit(code)}); stopping everything. "
                         f"See {process.log_path}.")
                     return 1
-                process.restarts += 1
+                process.restart_times.append(now)
                 say(f"{process.name} stopped ({describe_exit(code)}); restarting "
-                    f"({process.restarts}/{MAX_RESTARTS}). See {process.log_path}.")
+                    f"({len(process.restart_times)}/{MAX_RESTARTS} in {RESTART_WINDOW // 60} "
+                    f"min). See {process.log_path}.")
                 process.start()
+                self._write_state("ready")
         return 0
 
     def stop_all(self) -> None:
