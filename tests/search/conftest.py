@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from ckanext.metropole.search import connection, plugin
 
 # Documents written directly through the connection live under their own

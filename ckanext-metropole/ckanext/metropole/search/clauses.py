@@ -71,7 +71,7 @@ def has_wildcard(raw: str) -> bool:
 
 
 def _jsonb_values(ctx: Context, name: str) -> str:
-    return f"jsonb_array_elements_text(d.terms -> {ctx.params.add(name)})"
+    return f"jsonb_array_elements_text(d.{schema.values_column(name)} -> {ctx.params.add(name)})"
 
 
 def _any_value(ctx: Context, name: str, predicate: str) -> str:
@@ -96,8 +96,8 @@ def text_vector(ctx: Context, name: str) -> str:
         return "d.fts"
     key = ctx.params.add(name)
     if spec.kind is Kind.TEXT_GENERAL:
-        return f"to_tsvector('{PLAIN}', d.terms -> {key})"
-    return f"(to_tsvector('{FR}', d.terms -> {key}) || to_tsvector('{EN}', d.terms -> {key}))"
+        return f"to_tsvector('{PLAIN}', d.texts -> {key})"
+    return f"(to_tsvector('{FR}', d.texts -> {key}) || to_tsvector('{EN}', d.texts -> {key}))"
 
 
 def text_query(ctx: Context, name: str, value: str, phrase: bool) -> str:
@@ -163,7 +163,7 @@ def exists(ctx: Context, name: str) -> Cond:
         return Cond(f"cardinality(d.{spec.column}) > 0")
     if spec.column:
         return Cond(f"d.{spec.column} IS NOT NULL")
-    return Cond(f"d.terms ? {ctx.params.add(name)}")
+    return Cond(f"d.{schema.values_column(name)} ? {ctx.params.add(name)}")
 
 
 def term(ctx: Context, name: str, value: str, phrase: bool = False) -> Cond:

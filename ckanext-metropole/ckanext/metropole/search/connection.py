@@ -10,6 +10,7 @@ filters, parameter validation) and result conversion run unchanged.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from typing import Any
@@ -18,7 +19,7 @@ import psycopg2
 import pysolr
 import sqlalchemy as sa
 
-from . import document, query, storage
+from . import cache, document, query, storage
 from .errors import BadRequest, QuerySyntaxError, SortError
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class PostgresSolr:
                 "org.apache.solr.search.SyntaxError: Cannot parse the query"
             ) from None
         try:
-            rows = storage.execute(plan.sql, plan.params)
+            rows = cache.run(plan.sql, plan.params)
         except (psycopg2.Error, sa.exc.DBAPIError, sa.exc.OperationalError) as e:
             raise _database_error(e) from None
         return self._results(plan, rows)
@@ -145,7 +146,8 @@ class PostgresSolr:
             if kind == "n":
                 hits = int(count)
             elif kind == "d":
-                docs.append((ordinal, dict(payload or {})))
+                # a copy: rows may come from the cache and CKAN edits results
+                docs.append((ordinal, copy.deepcopy(payload or {})))
             else:
                 facet_rows.setdefault(kind[2:], []).append((ordinal, value, int(count)))
         for name, values in facet_rows.items():

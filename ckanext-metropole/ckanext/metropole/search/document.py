@@ -102,7 +102,8 @@ class Row:
     index_id: str
     site_id: str
     stored: dict[str, Any]
-    terms: dict[str, list[str]]
+    terms: dict[str, list[str]]  # exact-match fields: strings, dates, numbers
+    texts: dict[str, list[str]]  # analysed text fields
     text_a: str  # name, title: weight A (qf ^4)
     text_b: str  # tags, groups: weight B (qf ^2)
     text_d: str  # everything else copied into ``text``
@@ -128,6 +129,7 @@ def to_row(doc: dict[str, Any]) -> Row:
 
     stored: dict[str, Any] = {}
     terms: dict[str, list[str]] = {}
+    texts: dict[str, list[str]] = {}
     weighted: dict[str, list[str]] = {"A": [], "B": [], "D": []}
 
     for key, raw in doc.items():
@@ -154,7 +156,10 @@ def to_row(doc: dict[str, Any]) -> Row:
             indexed = strings
 
         if key not in _NOT_INDEXED:
-            terms[key] = indexed
+            if spec.kind in (Kind.TEXT, Kind.TEXT_GENERAL, Kind.FULLTEXT):
+                texts[key] = indexed
+            else:
+                terms[key] = indexed
         if spec.stored:
             shown = [solr_date_output(d) for d in indexed] if spec.kind is Kind.DATE else strings
             stored[key] = _stored_value(spec, shown)
@@ -171,13 +176,14 @@ def to_row(doc: dict[str, Any]) -> Row:
     if all(c is not None for c in corners):
         bbox = (corners[0], corners[1], corners[2], corners[3])  # type: ignore[assignment]
 
-    title = terms.get("title", [None])[0]
+    title = texts.get("title", [None])[0]
     name = terms.get("name", [""])[0]
     return Row(
         index_id=str(doc["index_id"]),
         site_id=solr_string(doc["site_id"]),
         stored=stored,
         terms=terms,
+        texts=texts,
         text_a=with_catenations(" ".join(weighted["A"])),
         text_b=with_catenations(" ".join(weighted["B"])),
         text_d=with_catenations(" ".join(weighted["D"])),

@@ -39,17 +39,20 @@ def _column(params: Params, name: str) -> tuple[str, str]:
     if spec.kind in (Kind.TEXT, Kind.TEXT_GENERAL):
         # Solr facets on analysed fields count tokens, not whole values.
         config = storage.TS_PLAIN if spec.kind is Kind.TEXT_GENERAL else storage.TS_ENGLISH
-        return f"tsvector_to_array(to_tsvector('{config}', d.terms -> {key}))", "array"
+        return f"tsvector_to_array(to_tsvector('{config}', d.texts -> {key}))", "array"
     return f"(d.terms -> {key})", "jsonb"
 
 
-def _values(source: str, expr: str, shape: str) -> tuple[str, str, str]:
-    """(FROM items, value expression, WHERE) enumerating values of expr."""
+def _values(source: str, expr: str, shape: str) -> str:
+    """A subquery yielding one row ``v`` per value of ``expr`` over ``source``.
+
+    Set-returning functions go in the select list (one ProjectSet node),
+    which PostgreSQL runs several times faster than a lateral join."""
     if shape == "array":
-        return f"{source}, unnest({expr}) v", "v", "TRUE"
+        return f"(SELECT unnest({expr}) AS v FROM {source}) s"
     if shape == "jsonb":
-        return f"{source}, jsonb_array_elements_text({expr}) v", "v", "TRUE"
-    return source, expr, f"{expr} IS NOT NULL"
+        return f"(SELECT jsonb_array_elements_text({expr}) AS v FROM {source}) s"
+    return f"(SELECT {expr} AS v FROM {source} WHERE {expr} IS NOT NULL) s"
 
 
 def plan(params: Params, fields: list[str], limit: int, mincount: int) -> list[FacetPlan]:
@@ -64,22 +67,24 @@ def plan(params: Params, fields: list[str], limit: int, mincount: int) -> list[F
     return plans
 
 
-def select_sql(params: Params, plan_: FacetPlan, table: str) -> str:
+def select_sql(params: Params, plan_: FacetPlan, table: str, site: str | None = None) -> str:
     """One facet as rows (kind, value, count, ordinal, doc) of the result union."""
     if plan_.limit == 0:
         return ""
     order = 'v COLLATE "C"' if plan_.limit < 0 else 'n DESC, v COLLATE "C"'
     limit = "" if plan_.limit < 0 else f"LIMIT {int(plan_.limit)}"
     kind = params.add("f:" + plan_.field)
-    from_sql, value, where = _values("m", f"m.{plan_.alias}", plan_.shape)
-    counted = f"SELECT ({value})::text AS v, count(*) AS n FROM {from_sql} WHERE {where} GROUP BY 1"
+    values = _values("m", f"m.{plan_.alias}", plan_.shape)
+    counted = f"SELECT v::text AS v, count(*) AS n FROM {values} GROUP BY 1"
     having = f"WHERE n >= {params.add(plan_.mincount)}"
     if plan_.mincount <= 0:
-        all_from, all_value, all_where = _values(f"{table} d", plan_.column_sql, plan_.shape)
+        # Solr lists every indexed term of the field; we keep to the site the
+        # request is scoped to (CKAN always filters on its site_id).
+        source = f"{table} d" + (f" WHERE d.site_id = {params.add(site)}" if site else "")
+        every = _values(source, plan_.column_sql, plan_.shape)
         counted = (
             f"SELECT v, sum(n)::bigint AS n FROM ({counted} UNION ALL "
-            f"SELECT DISTINCT ({all_value})::text, 0 FROM {all_from} WHERE {all_where}) z "
-            "GROUP BY v"
+            f"SELECT DISTINCT v::text, 0 FROM {every}) z GROUP BY v"
         )
         having = ""
     return (

@@ -126,7 +126,7 @@ def _sort_expr(ctx: Context, name: str) -> str:
     key = ctx.params.add(name)
     if spec.kind in (Kind.INT, Kind.FLOAT):
         return f"(d.terms -> {key} ->> 0)::float8"
-    return f'(d.terms -> {key} ->> 0) COLLATE "C"'
+    return f'(d.{schema.values_column(name)} -> {key} ->> 0) COLLATE "C"'
 
 
 def parse_sort(ctx: Context, sort: str | None) -> list[tuple[str, str]]:
@@ -153,6 +153,7 @@ def parse_sort(ctx: Context, sort: str | None) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- assembly
 
 _FL_SPLIT = re.compile(r"[\s,]+")
+_SITE_RE = re.compile(r'\+site_id:"([^"]*)"')
 
 
 def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
@@ -214,7 +215,7 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
             f"FROM jsonb_each(d.stored) WHERE key = ANY({wanted}::text[]))"
         )
     if want_score:
-        projection = f"({projection} || jsonb_build_object('score', m._score))"
+        projection = f"({projection} || jsonb_build_object('score', top._score))"
 
     matched_columns = ["d.index_id", "d.seq", f"{score} AS _score"]
     matched_columns += [
@@ -232,14 +233,18 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
     where_sql = " AND ".join(f"({w})" for w in where)
     parts = ["SELECT 'n'::text, NULL::text, count(*)::bigint, NULL::bigint, NULL::jsonb FROM m"]
     if rows > 0:
+        # Sort and cut the narrow matched set first; only the page's rows are
+        # joined back to the documents for their stored fields.
         parts.append(
-            f"(SELECT 'd'::text, NULL::text, NULL::bigint, "
-            f"(row_number() OVER (ORDER BY {order_by}))::bigint, {projection} "
-            f"FROM m JOIN {table} d ON d.index_id = m.index_id "
-            f"ORDER BY {order_by} LIMIT {rows} OFFSET {start})"
+            f"(SELECT 'd'::text, NULL::text, NULL::bigint, top.ord, {projection} "
+            f"FROM (SELECT m.*, (row_number() OVER (ORDER BY {order_by}))::bigint AS ord "
+            f"FROM m ORDER BY {order_by} LIMIT {rows} OFFSET {start}) top "
+            f"JOIN {table} d ON d.index_id = top.index_id)"
         )
+    site = next((m.group(1) for fq in _as_list(params.get("fq"))
+                 for m in [_SITE_RE.search(fq)] if m), None)
     for fp in facet_plans:
-        sql = facets.select_sql(p, fp, table)
+        sql = facets.select_sql(p, fp, table, site)
         if sql:
             parts.append(sql)
     sql = (

@@ -136,6 +136,14 @@ def field(name: str) -> Field:
     return Field(name, Kind.STRING, False, False)
 
 
+def values_column(name: str) -> str:
+    """Which jsonb column holds the field's values: analysed text fields are
+    kept apart (``texts``) so that ``terms``, read for every exact match and
+    facet, stays small enough to be stored inline rather than TOASTed."""
+    kind = field(name).kind
+    return "texts" if kind in (Kind.TEXT, Kind.TEXT_GENERAL, Kind.FULLTEXT) else "terms"
+
+
 def copied_to_text(name: str) -> bool:
     return name in TEXT_SOURCES or name.startswith(_TEXT_SOURCE_PREFIXES)
 

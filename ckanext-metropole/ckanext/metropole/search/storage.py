@@ -34,6 +34,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import psycopg2.extras
 import sqlalchemy as sa
 
 from .document import Row
@@ -51,7 +52,10 @@ TS_ENGLISH = f"{SCHEMA}.en"
 TS_PLAIN = f"{SCHEMA}.plain"
 
 # Bump when the DDL below changes shape; ``ensure_schema`` then rebuilds.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+# Bumped by every write: lets each process cache search results until the
+# index changes (see cache.py), with the same read-your-writes guarantee.
+GENERATION = f"{SCHEMA}.generation"
 
 _COLUMNS_DDL = """
     index_id text PRIMARY KEY,
@@ -78,8 +82,9 @@ _COLUMNS_DDL = """
     maxx float8,
     maxy float8,
     extent box,
-    stored jsonb NOT NULL,
-    terms jsonb NOT NULL,
+    stored jsonb {compression} NOT NULL,
+    terms jsonb {compression} NOT NULL,
+    texts jsonb {compression} NOT NULL,
     fts tsvector NOT NULL,
     ac_name text NOT NULL,
     ac_title text NOT NULL
@@ -123,9 +128,12 @@ def _ts_config_ddl(name: str, base: str, stemmer: str) -> str:
     """
 
 
-def table_ddl(table: str) -> list[str]:
+def table_ddl(table: str, lz4: bool = False) -> list[str]:
     short = table.split(".")[1]
-    statements = [f"CREATE TABLE {table} ({_COLUMNS_DDL.format(seq=SEQUENCE)})"]
+    # lz4 decompresses several times faster than pglz: facets and filters on
+    # custom fields read ``terms`` on every matched row.
+    columns = _COLUMNS_DDL.format(seq=SEQUENCE, compression="COMPRESSION lz4" if lz4 else "")
+    statements = [f"CREATE TABLE {table} ({columns})"]
     statements += [
         f"CREATE INDEX {short}_{suffix} ON {table} USING {definition}"
         for suffix, definition in _INDEXES
@@ -220,7 +228,8 @@ def executemany(sql: str, seq_params: Iterable[dict[str, Any]]) -> None:
     raw = engine().raw_connection()
     try:
         with raw.cursor() as cur:
-            cur.executemany(sql, list(seq_params))
+            # Several rows per round trip (executemany sends one at a time).
+            psycopg2.extras.execute_batch(cur, sql, list(seq_params), page_size=100)
     finally:
         raw.close()
 
@@ -268,13 +277,29 @@ def ensure_schema(force: bool = False) -> None:
             conn.execute(sa.text(_ts_config_ddl(TS_FRENCH, "pg_catalog.french", "french_stem")))
             conn.execute(sa.text(_ts_config_ddl(TS_ENGLISH, "pg_catalog.english", "english_stem")))
             conn.execute(sa.text(_ts_config_ddl(TS_PLAIN, "pg_catalog.simple", "simple")))
+            conn.execute(sa.text(f"CREATE SEQUENCE IF NOT EXISTS {GENERATION}"))
             if exists:
                 log.warning("Search index table has an old layout; recreating it (run a rebuild)")
                 conn.execute(sa.text(f"DROP TABLE {TABLE}"))
-            for statement in table_ddl(TABLE):
+            for statement in table_ddl(TABLE, _has_lz4(conn)):
                 conn.execute(sa.text(statement))
             conn.execute(sa.text(f"COMMENT ON TABLE {TABLE} IS 'v{SCHEMA_VERSION}'"))
         _ready = True
+
+
+def _has_lz4(conn: sa.engine.Connection) -> bool:
+    return bool(conn.execute(sa.text(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    )).scalar())
+
+
+def generation() -> int:
+    rows = execute(f"SELECT last_value FROM {GENERATION}")
+    return int(rows[0][0])
+
+
+def bump_generation() -> None:
+    execute(f"SELECT nextval('{GENERATION}')")
 
 
 def forget_schema_state() -> None:
@@ -300,7 +325,7 @@ _COLUMN_NAMES = [
     "state", "capacity", "owner_org", "organization", "license_id",
     "title_string", "metadata_created", "metadata_modified", "tags", "groups",
     "res_format", "permission_labels", "minx", "miny", "maxx", "maxy",
-    "stored", "terms", "ac_name", "ac_title",
+    "stored", "terms", "texts", "ac_name", "ac_title",
 ]
 
 
@@ -347,6 +372,7 @@ def row_params(row: Row) -> dict[str, Any]:
         "maxy": bbox[3],
         "stored": json.dumps(row.stored),
         "terms": json.dumps(row.terms),
+        "texts": json.dumps(row.texts),
         "ac_name": row.ac_name,
         "ac_title": row.ac_title,
         "text_a": row.text_a,
@@ -361,6 +387,7 @@ def upsert(rows: Sequence[Row], table: str = TABLE) -> None:
     # Last write wins within one batch, as with Solr's uniqueKey.
     unique = {row.index_id: row for row in rows}
     executemany(upsert_sql(table), [row_params(r) for r in unique.values()])
+    bump_generation()
 
 
 def delete_where(where_sql: str, params: dict[str, Any], table: str = TABLE) -> int:
@@ -369,11 +396,13 @@ def delete_where(where_sql: str, params: dict[str, Any], table: str = TABLE) -> 
         "SELECT count(*) FROM gone",
         params,
     )
+    bump_generation()
     return int(rows[0][0]) if rows else 0
 
 
 def delete_ids(index_ids: Sequence[str], table: str = TABLE) -> None:
     execute(f"DELETE FROM {table} WHERE index_id = ANY(%(ids)s)", {"ids": list(index_ids)})
+    bump_generation()
 
 
 # --------------------------------------------------------------------------
@@ -387,7 +416,7 @@ def create_shadow(site_id: str) -> None:
     ensure_schema()
     with transaction() as conn:
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {SHADOW}"))
-        for statement in table_ddl(SHADOW):
+        for statement in table_ddl(SHADOW, _has_lz4(conn)):
             conn.execute(sa.text(statement))
         conn.execute(
             sa.text(f"INSERT INTO {SHADOW} SELECT * FROM {TABLE} WHERE site_id <> :site"),
@@ -412,3 +441,4 @@ def swap_shadow() -> None:
             ))
         conn.execute(sa.text(f"COMMENT ON TABLE {TABLE} IS 'v{SCHEMA_VERSION}'"))
         conn.execute(sa.text(f"DROP TABLE {TABLE}_old"))
+        conn.execute(sa.text(f"SELECT nextval('{GENERATION}')"))

@@ -1,0 +1,379 @@
+"""Benchmark of the PostgreSQL search backend (issue 3, acceptance 4).
+
+Prints figures; it is not a test.  Usage, against a *scratch* CKAN database
+(it writes an index under its own site id and, for the rebuild figure,
+creates real datasets):
+
+    .venv/bin/python benchmarks/search.py --config /path/to/ckan.ini \
+        [--sizes 10000,100000] [--runs 200] [--rebuild-datasets 1000]
+
+For each corpus size it loads a synthetic French catalogue (92 communes of
+the Aix-Marseille-Provence metropole as organisations, themes, tags, formats,
+licences, bounding boxes inside the metropole) straight into the index
+table through the backend's own write path, then times four query mixes
+through CKAN's ``package_search``/``package_autocomplete`` actions, as an
+anonymous user:
+
+* ``text+3fq+6facets``  dismax text, organisation/tag/format filters, 6 facets
+* ``browse+6facets``    ``*:*``, default sort, 6 facets
+* ``bbox+text``         ckanext-spatial ``ext_bbox`` plus text
+* ``autocomplete``      ``package_autocomplete`` on a 3-5 letter substring
+
+and, for each mix, a hand-written SQL "floor" query fetching the same page of
+ids from the same table: the ratio shows what parsing, compiling, faceting
+and CKAN's own processing add to what PostgreSQL itself needs.
+Each mix runs with the per-process result cache off (every query hits
+PostgreSQL) and on (the default; repeated queries such as the unfiltered
+browse are then answered from memory until the index changes).
+Rebuild throughput is measured on real CKAN datasets (``--rebuild-datasets``)
+with CKAN's ``search-index rebuild`` path and with ``metropole-search
+rebuild``, plus the raw index write rate of the synthetic load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+SITE_ID = "metropole-bench"
+
+COMMUNES = [
+    "Marseille", "Aix-en-Provence", "Martigues", "Aubagne", "Istres", "Salon-de-Provence",
+    "Vitrolles", "Marignane", "La Ciotat", "Miramas", "Gardanne", "Les Pennes-Mirabeau",
+    "Allauch", "Port-de-Bouc", "Châteauneuf-les-Martigues", "Berre-l'Étang",
+    "Septèmes-les-Vallons", "Plan-de-Cuques", "Pertuis", "Rognac", "Gémenos", "Fos-sur-Mer",
+    "Bouc-Bel-Air", "Cassis", "Trets", "Auriol", "Simiane-Collongue", "Saint-Victoret",
+    "Carry-le-Rouet", "Sausset-les-Pins", "Gignac-la-Nerthe", "Ensuès-la-Redonne", "Le Rove",
+    "Roquevaire", "Cuges-les-Pins", "Carnoux-en-Provence", "Ceyreste", "Roquefort-la-Bédoule",
+    "La Penne-sur-Huveaune", "Belcodène", "La Bouilladisse", "La Destrousse", "Peypin",
+    "Cadolive", "Saint-Savournin", "Saint-Zacharie", "Éguilles", "Venelles", "Meyreuil",
+    "Fuveau", "Rousset", "Peynier", "Puyloubier", "Châteauneuf-le-Rouge", "Beaurecueil",
+    "Saint-Marc-Jaumegarde", "Vauvenargues", "Le Tholonet", "Jouques", "Peyrolles-en-Provence",
+    "Meyrargues", "Le Puy-Sainte-Réparade", "Saint-Estève-Janson", "Rognes", "Saint-Cannat",
+    "Lambesc", "La Roque-d'Anthéron", "Charleval", "Mallemort", "Alleins", "Vernègues",
+    "Aurons", "Pélissanne", "La Barben", "Lançon-Provence", "La Fare-les-Oliviers", "Velaux",
+    "Coudoux", "Ventabren", "Cabriès", "Saint-Chamas", "Cornillon-Confoux", "Grans",
+    "Eyguières", "Lamanon", "Sénas", "Saint-Mitre-les-Remparts", "Mimet", "Gréasque",
+    "Saint-Paul-lès-Durance", "Saint-Antonin-sur-Bayon", "Port-Saint-Louis-du-Rhône",
+]
+THEMES = {
+    "environnement": ["Qualité de l'air", "Mesures de bruit", "Espaces verts",
+                      "Arbres d'alignement"],
+    "transports": ["Horaires des bus", "Stations de vélos", "Parkings relais",
+                   "Comptages routiers"],
+    "urbanisme": ["Plan local d'urbanisme", "Permis de construire", "Cadastre", "Zonage"],
+    "economie": ["Marchés publics", "Entreprises créées", "Budget primitif", "Subventions"],
+    "culture": ["Équipements culturels", "Bibliothèques", "Fréquentation des musées"],
+    "sante": ["Défibrillateurs", "Pharmacies de garde", "Centres de santé"],
+    "education": ["Écoles maternelles", "Cantines scolaires", "Effectifs des collèges"],
+    "energie": ["Consommation électrique", "Bornes de recharge", "Panneaux solaires"],
+    "eau": ["Qualité de l'eau potable", "Réseau d'assainissement", "Plages et baignade"],
+    "tourisme": ["Hébergements touristiques", "Sentiers de randonnée", "Offices de tourisme"],
+}
+TAGS = ["air", "bruit", "vélo", "bus", "tramway", "métro", "parking", "budget", "école",
+        "santé", "eau", "plage", "forêt", "incendie", "déchets", "recyclage", "énergie",
+        "solaire", "patrimoine", "musée", "sport", "piscine", "marché", "commerce", "emploi",
+        "population", "logement", "voirie", "éclairage", "wifi", "tourisme", "randonnée",
+        "littoral", "calanques", "agriculture", "vigne", "olivier", "climat", "pollution",
+        "mobilité", "accessibilité", "handicap", "jeunesse", "sénior", "culture", "élections"]
+FORMATS = ["CSV", "JSON", "GeoJSON", "SHP", "PDF", "XLSX", "API", "WMS"]
+LICENSES = [("lo-2.0", "Licence Ouverte 2.0"), ("odc-odbl", "ODbL"), ("cc-by", "CC-BY"),
+            ("cc-zero", "CC0")]
+WORDS = ["données", "relevés", "annuels", "communaux", "métropolitains", "mesures", "stations",
+         "réseau", "service", "public", "inventaire", "localisation", "horaires", "usagers",
+         "capteurs", "enquête", "territoire", "quartier", "historique", "mise à jour"]
+FACETS = ["organization", "groups", "tags", "res_format", "license_id", "theme"]
+# The metropole, roughly: lon 4.85-5.85, lat 43.15-43.75
+LON, LAT = (4.85, 5.85), (43.15, 43.75)
+
+
+def slug(text: str) -> str:
+    import unicodedata
+
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c if c.isalnum() else "-" for c in ascii_.lower()).strip("-")
+
+
+class Corpus:
+    def __init__(self, seed: int = 42) -> None:
+        self.random = random.Random(seed)
+        self.orgs = []
+        for name in COMMUNES[:92]:
+            lon = self.random.uniform(*LON)
+            lat = self.random.uniform(*LAT)
+            self.orgs.append({"id": str(uuid.UUID(int=self.random.getrandbits(128))),
+                              "name": slug(name), "title": name, "lon": lon, "lat": lat})
+
+    def document(self, n: int) -> dict[str, Any]:
+        r = self.random
+        org = r.choice(self.orgs)
+        theme = r.choice(list(THEMES))
+        subject = r.choice(THEMES[theme])
+        year = r.randint(2012, 2025)
+        title = f"{subject} — {org['title']} {year}"
+        notes = (f"{subject} de la commune de {org['title']} ({year}). "
+                 + " ".join(r.choice(WORDS) for _ in range(r.randint(15, 40))) + ".")
+        tags = sorted(set(r.sample(TAGS, r.randint(1, 5))))
+        formats = [r.choice(FORMATS) for _ in range(r.randint(1, 4))]
+        license_id, license_title = r.choice(LICENSES)
+        private = r.random() < 0.1
+        ident = str(uuid.UUID(int=r.getrandbits(128)))
+        name = f"{slug(subject)}-{org['name']}-{year}-{n}"
+        size = r.uniform(0.005, 0.15)
+        minx, miny = org["lon"] - size, org["lat"] - size / 1.4
+        maxx, maxy = org["lon"] + size, org["lat"] + size / 1.4
+        modified = f"20{r.randint(15, 25):02d}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T" \
+                   f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:00.{r.randint(0, 999999):06d}"
+        resources = [{"name": f"{subject} ({fmt})", "format": fmt, "description": "Export",
+                      "url": f"https://data.example.fr/{name}/{i}.{fmt.lower()}"}
+                     for i, fmt in enumerate(formats)]
+        public_dict = {"id": ident, "name": name, "title": title, "notes": notes,
+                       "type": "dataset", "state": "active", "private": private,
+                       "license_id": license_id, "license_title": license_title,
+                       "metadata_modified": modified, "metadata_created": modified,
+                       "organization": {"id": org["id"], "name": org["name"],
+                                        "title": org["title"]},
+                       "owner_org": org["id"], "tags": [{"name": t} for t in tags],
+                       "groups": [{"name": theme}], "resources": resources,
+                       "extras": [{"key": "theme", "value": theme}]}
+        return {
+            "id": ident, "name": name, "title": title, "title_string": title, "notes": notes,
+            "tags": tags, "groups": [theme], "organization": org["name"],
+            "owner_org": org["id"], "res_format": formats,
+            "res_name": [x["name"] for x in resources],
+            "res_description": [x["description"] for x in resources],
+            "res_url": [x["url"] for x in resources], "res_type": [None] * len(resources),
+            "license_id": license_id, "license_title": license_title,
+            "metadata_created": modified + "Z", "metadata_modified": modified + "Z",
+            "capacity": "private" if private else "public", "private": private,
+            "permission_labels": [f"member-{org['id']}"] if private else ["public"],
+            "state": "active", "type": "dataset", "dataset_type": "dataset",
+            "entity_type": "package", "site_id": SITE_ID,
+            "index_id": hashlib.md5((ident + SITE_ID).encode()).hexdigest(),
+            "extras_theme": theme, "theme": theme, "num_resources": len(resources),
+            "num_tags": len(tags), "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy,
+            "data_dict": json.dumps(public_dict), "validated_data_dict": json.dumps(public_dict),
+        }
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def timed(fn: Callable[[], Any], runs: int, warmup: int = 10) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def load(corpus: Corpus, size: int) -> float:
+    from ckanext.metropole.search import document, storage
+
+    storage.execute(f"DELETE FROM {storage.TABLE} WHERE site_id = %(s)s", {"s": SITE_ID})
+    start = time.perf_counter()
+    batch = []
+    for n in range(size):
+        batch.append(document.to_row(corpus.document(n)))
+        if len(batch) == 1000:
+            storage.upsert(batch)
+            batch = []
+    storage.upsert(batch)
+    elapsed = time.perf_counter() - start
+    storage.execute(f"VACUUM ANALYZE {storage.TABLE}")  # what autovacuum would do
+    return size / elapsed
+
+
+def mixes(corpus: Corpus) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
+    """name -> (CKAN call, floor SQL call), each drawing fresh random inputs."""
+    import ckan.logic as logic
+
+    from ckanext.metropole.search import storage
+
+    r = random.Random(7)
+    search = logic.get_action("package_search")
+    autocomplete = logic.get_action("package_autocomplete")
+    anon = {"user": "", "ignore_auth": False}
+    words = ["qualité", "bus", "budget", "écoles", "vélos", "parkings", "eau", "bruit",
+             "musées", "randonnée", "énergie", "plages"]
+    text = "(plainto_tsquery('metropole_search.fr', %(q)s) || " \
+           "plainto_tsquery('metropole_search.en', %(q)s))"
+    rank = f"ts_rank('{{0.25,0.25,0.5,1.0}}'::float4[], fts, {text}, 0)"
+    base = (f"site_id = '{SITE_ID}' AND state = 'active' AND "
+            "permission_labels && ARRAY['public'] AND coalesce(dataset_type,'') <> 'harvest'")
+
+    def floor(sql: str, params: dict) -> Callable[[], Any]:
+        return lambda: storage.execute(sql, params)
+
+    def text_mix():
+        q = r.choice(words)
+        org = r.choice(corpus.orgs)["name"]
+        tag = r.choice(TAGS)
+        fmt = r.choice(FORMATS)
+        fq = f'organization:"{org}" tags:"{tag}" res_format:"{fmt}"'
+        ckan = lambda: search(dict(anon), {"q": q, "fq": fq, "rows": 20,  # noqa: E731
+                                           "include_private": True, "facet.field": FACETS})
+        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} AND fts @@ {text} "
+               "AND organization = %(org)s AND tags @> ARRAY[%(tag)s] AND "
+               f"res_format @> ARRAY[%(fmt)s] ORDER BY {rank} DESC, metadata_modified DESC "
+               "LIMIT 21")
+        return ckan, floor(sql, {"q": q, "org": org, "tag": tag, "fmt": fmt})
+
+    def browse_mix():
+        ckan = lambda: search(dict(anon), {"q": "", "rows": 20, "include_private": True,  # noqa: E731
+                                           "facet.field": FACETS})
+        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
+               "ORDER BY metadata_modified DESC LIMIT 21")
+        return ckan, floor(sql, {})
+
+    def bbox_mix():
+        q = r.choice(words)
+        w = r.uniform(0.05, 0.4)
+        x, y = r.uniform(LON[0], LON[1] - w), r.uniform(LAT[0], LAT[1] - w)
+        box = (x, y, x + w, y + w)
+        ckan = lambda: search(dict(anon), {"q": q, "rows": 20, "include_private": True,  # noqa: E731
+                                           "extras": {"ext_bbox": ",".join(map(str, box))}})
+        ratio = ("(2 * greatest(0, least(%(x2)s, maxx) - greatest(%(x1)s, minx)) * "
+                 "greatest(0, least(%(y2)s, maxy) - greatest(%(y1)s, miny))) / "
+                 "(%(area)s + (maxy - miny) * (maxx - minx))")
+        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} AND fts @@ {text} "
+               f"AND extent && box(point(%(x1)s, %(y1)s), point(%(x2)s, %(y2)s)) "
+               f"AND {ratio} > 0 ORDER BY {rank} + {ratio} DESC, metadata_modified DESC "
+               "LIMIT 21")
+        params = {"q": q, "x1": box[0], "y1": box[1], "x2": box[2], "y2": box[3],
+                  "area": w * w}
+        return ckan, floor(sql, params)
+
+    def autocomplete_mix():
+        word = r.choice(["qualit", "parki", "vélo", "budg", "école", "marse", "aix", "bruit",
+                         "plage", "musé"])
+        from ckanext.metropole.search.document import fold
+
+        ckan = lambda: autocomplete(dict(anon), {"q": word, "limit": 10})  # noqa: E731
+        sql = (f"SELECT name, stored->>'title' FROM {storage.TABLE} WHERE {base} AND "
+               "(ac_name LIKE %(p)s OR ac_title LIKE %(p)s) "
+               "ORDER BY metadata_modified DESC LIMIT 11")
+        return ckan, floor(sql, {"p": f"%{fold(word)}%"})
+
+    def draw(make):
+        def both():
+            return make()
+        return both
+
+    return {"text+3fq+6facets": draw(text_mix), "browse+6facets": draw(browse_mix),
+            "bbox+text": draw(bbox_mix), "autocomplete": draw(autocomplete_mix)}
+
+
+def run_mixes(corpus: Corpus, runs: int, cache_size: int) -> None:
+    from ckan.common import config
+
+    config["ckanext.metropole.search.cache_size"] = cache_size
+    print(f"  -- result cache {'off' if cache_size == 0 else f'on ({cache_size} entries)'}")
+    for name, make in mixes(corpus).items():
+        ckan_ms, floor_ms = [], []
+        for _ in range(5):  # warm-up
+            ckan, floor = make()
+            ckan()
+            floor()
+        for _ in range(runs):
+            ckan, floor = make()
+            start = time.perf_counter()
+            ckan()
+            ckan_ms.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            floor()
+            floor_ms.append((time.perf_counter() - start) * 1000)
+        p50, p95 = percentile(ckan_ms, 50), percentile(ckan_ms, 95)
+        f50, f95 = percentile(floor_ms, 50), percentile(floor_ms, 95)
+        print(f"  {name:18s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms   "
+              f"floor p50 {f50:6.1f} ms p95 {f95:6.1f} ms   "
+              f"ratio p50 {p50 / max(f50, 0.01):5.1f}x p95 {p95 / max(f95, 0.01):5.1f}x")
+
+
+def rebuild_figures(count: int) -> None:
+    """Throughput of full rebuilds over ``count`` real CKAN datasets."""
+    import ckan.lib.search as search
+    import ckan.logic as logic
+    import ckan.model as model
+
+    from ckanext.metropole.search import rebuild as shadow_rebuild
+
+    site_user = logic.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"], "ignore_auth": True}
+    corpus = Corpus(seed=1)
+    existing = model.Session.query(model.Package).filter(
+        model.Package.name.like("bench-%")).count()
+    orgs = {}
+    for n in range(existing, count):
+        doc = corpus.document(n)
+        org = doc["organization"]
+        if org not in orgs:
+            found = model.Group.get(org)
+            orgs[org] = found.id if found else logic.get_action("organization_create")(
+                dict(context), {"name": org, "title": org})["id"]
+        logic.get_action("package_create")(dict(context), {
+            "name": f"bench-{n}", "title": doc["title"], "notes": doc["notes"],
+            "owner_org": orgs[org], "tags": [{"name": t} for t in doc["tags"]],
+            "license_id": doc["license_id"],
+            "resources": [{"url": u, "format": f}
+                          for u, f in zip(doc["res_url"], doc["res_format"], strict=True)],
+            "extras": [{"key": "theme", "value": doc["theme"]}]})
+    total = model.Session.query(model.Package).filter(model.Package.state == "active").count()
+    start = time.perf_counter()
+    search.rebuild(defer_commit=True, quiet=True)
+    search.commit()
+    ckan_rate = total / (time.perf_counter() - start)
+    summary = shadow_rebuild.rebuild()
+    print(f"  rebuild of {total} CKAN datasets: ckan search-index rebuild "
+          f"{ckan_rate:.0f} datasets/s; metropole-search rebuild "
+          f"{summary['per_second']:.0f} datasets/s ({summary['seconds']:.1f}s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", required=True, help="CKAN ini of a scratch database")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--rebuild-datasets", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the synthetic index rows")
+    args = parser.parse_args()
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    conf = load_config(args.config)
+    conf["ckan.plugins"] = "metropole_search spatial_metadata spatial_query"
+    conf["ckanext.metropole.search.backend"] = "postgres"
+    conf["ckan.site_id"] = SITE_ID
+    app = make_app(conf)
+    with app._wsgi_app.test_request_context():
+        from ckanext.metropole.search import storage
+
+        storage.ensure_schema()
+        corpus = Corpus()
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            rate = load(corpus, size)
+            print(f"corpus of {size} datasets ({len(corpus.orgs)} communes): "
+                  f"index write {rate:.0f} docs/s")
+            run_mixes(corpus, args.runs, cache_size=0)
+            run_mixes(corpus, args.runs, cache_size=256)
+        if args.rebuild_datasets:
+            rebuild_figures(args.rebuild_datasets)
+        if not args.keep:
+            storage.execute(f"DELETE FROM {storage.TABLE} WHERE site_id = %(s)s",
+                            {"s": SITE_ID})
+
+
+if __name__ == "__main__":
+    main()
