@@ -28,8 +28,16 @@ setup(
         "ckan.plugins": [
             "metropole = ckanext.metropole.plugin:MetropolePlugin",
             "metropole_search = ckanext.metropole.search.plugin:PostgresSearchPlugin",
+            "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
+            "ogcapi_features_harvester = "
+            "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",
+            "arcgis_rest_harvester = metropole_harvesters.arcgis_rest:ArcGisRestHarvester",
             "sensorthings_harvester = metropole_harvesters.sensorthings:SensorThingsHarvester",
             "ngsi_harvester = metropole_harvesters.ngsi:NgsiHarvester",
+            "metropole_dcat = ckanext.metropole.dcat.plugin:MetropoleDCATPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "metropole_dcat_ap = ckanext.metropole.dcat.profile:MetropoleDCATAPProfile",
         ],
         "console_scripts": [
             "metropole = ckanext.metropole.runtime.cli:main",
