@@ -107,6 +107,7 @@ def end_to_end(url: str, ini: str, control) -> dict[str, float]:
         import ckan.plugins.toolkit as toolkit
         from ckanext.harvest.model import HarvestJob, HarvestObject
         from ckanext.harvest.queue import fetch_and_import_stages, gather_stage
+
         from metropole_harvesters.sensorthings import SensorThingsHarvester
 
         harvester = plugins.get_plugin("sensorthings_harvester") \

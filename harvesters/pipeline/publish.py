@@ -90,12 +90,14 @@ def ensure_table(context: dict[str, Any], package: dict[str, Any], name: str,
     return resource["id"]
 
 
-def upsert_rows(context: dict[str, Any], resource_id: str, records: list[dict[str, Any]]
-                ) -> None:
+def upsert_rows(context: dict[str, Any], resource_id: str, records: list[dict[str, Any]],
+                method: str = "upsert") -> None:
+    """``insert`` for a table just created: one bulk statement, where the
+    DataStore's upsert runs two statements per row (first harvests)."""
     for start in range(0, len(records), UPSERT_CHUNK):
         call("datastore_upsert", context, {
             "resource_id": resource_id, "records": records[start: start + UPSERT_CHUNK],
-            "method": "upsert", "force": True, "calculate_record_count": False,
+            "method": method, "force": True, "calculate_record_count": False,
         })
 
 

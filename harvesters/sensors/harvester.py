@@ -187,12 +187,14 @@ class SensorHarvesterBase(HarvesterBase):
             key, period = name.split("|")
             phenomenon = by_phenomenon[key].phenomenon
             units = sorted({s.unit for s in streams if s.phenomenon.key == key})
+            table = dataset.table_name(phenomenon, period)
+            new = publish.resource_by_name(package, table) is None
             resource_id = publish.ensure_table(
-                context, package, dataset.table_name(phenomenon, period),
+                context, package, table,
                 dataset.table_fields(phenomenon, "/".join(units)), dataset.PRIMARY_KEY,
                 {**resource_fields, "source_id": ",".join(sorted(
                     s.id for s in streams if s.phenomenon.key == key))})
-            publish.upsert_rows(context, resource_id, records)
+            publish.upsert_rows(context, resource_id, records, "insert" if new else "upsert")
         publish.put_file(context, package, "Capteurs (GeoJSON)",
                          dataset.sensors_geojson(streams), "capteurs.geojson", "GeoJSON",
                          resource_fields)

@@ -12,11 +12,27 @@ import json
 from typing import Any
 
 import pytest
+
 from metropole_harvesters.ngsi import NgsiHarvester
 from metropole_harvesters.sensorthings import SensorThingsHarvester
 
-HARVESTERS = pytest.mark.with_plugins({"sensorthings_harvester": SensorThingsHarvester,
-                                       "ngsi_harvester": NgsiHarvester})
+
+def _configured_plugins() -> list[str]:
+    from ckan.plugins.toolkit import config
+
+    plugins = config.get("ckan.plugins") or []
+    return plugins.split() if isinstance(plugins, str) else list(plugins)
+
+
+def _harvesters_mark() -> pytest.MarkDecorator:
+    """Add the harvester plugins the configuration does not enable already."""
+    wanted = {"sensorthings_harvester": SensorThingsHarvester,
+              "ngsi_harvester": NgsiHarvester}
+    missing = {k: v for k, v in wanted.items() if k not in _configured_plugins()}
+    return pytest.mark.with_plugins(missing) if missing else pytest.mark.with_plugins()
+
+
+HARVESTERS = _harvesters_mark()
 
 
 def _indexing_available() -> bool:
@@ -24,9 +40,7 @@ def _indexing_available() -> bool:
     or a Solr URL when the backend is solr."""
     from ckan.plugins.toolkit import config
 
-    plugins = config.get("ckan.plugins") or []
-    plugins = plugins.split() if isinstance(plugins, str) else plugins
-    return "metropole_search" in plugins or \
+    return "metropole_search" in _configured_plugins() or \
         config.get("ckanext.metropole.search.backend") == "solr"
 
 
@@ -74,6 +88,7 @@ def communes() -> dict:
     """Marseille and Aix as commune organisations with (boxed) shapes, so the
     point-in-polygon lookup has something to find."""
     from ckan.tests import factories
+
     from metropole_harvesters.pipeline.metadata import communes_lookup
 
     marseille = factories.Organization(name="marseille", title="Marseille", org_kind="commune",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ckanext.metropole.demo.samples.server import build_server
 from metropole_harvesters.pipeline.http import make_session
 

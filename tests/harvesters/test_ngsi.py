@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
 from metropole_harvesters.demo import ensure_demo_sources
 
 from .ckan_harvest import HARVESTERS, NEEDS_INDEX, communes, run_job

@@ -9,6 +9,7 @@ import pytest
 from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
 from metropole_harvesters.pipeline import schedule
 
 from ..ckan_harvest import HARVESTERS, NEEDS_INDEX

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
 from metropole_harvesters.pipeline.http import HarvestHTTPError
 from metropole_harvesters.protocols import ngsi
 from metropole_harvesters.sensors.model import Observations

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from metropole_harvesters.pipeline.http import HarvestHTTPError, HttpSettings, make_session
 from metropole_harvesters.protocols import sensorthings as sta
 

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+
 from metropole_harvesters.sensors.aggregate import StreamInfo, aggregate, clean, frame
 from metropole_harvesters.sensors.model import Kind
 
