@@ -31,8 +31,11 @@ def anonymous(context: dict) -> dict:
 
 @toolkit.chained_action
 def dcat_dataset_show(original: Any, context: dict, data_dict: dict) -> Any:
-    dataset = toolkit.get_action("package_show")(
-        anonymous(context), {"id": data_dict.get("id")})
+    try:
+        dataset = toolkit.get_action("package_show")(
+            anonymous(context), {"id": data_dict.get("id")})
+    except toolkit.NotAuthorized:
+        dataset = {"private": True}  # as for anyone: it does not exist
     if not exportable(dataset):
         raise toolkit.ObjectNotFound(toolkit._("Dataset not found"))
     return original(context, data_dict)
