@@ -235,10 +235,12 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
     if rows > 0:
         # Sort and cut the narrow matched set first; only the page's rows are
         # joined back to the documents for their stored fields.
+        # (ORDER BY directly under LIMIT: PostgreSQL then keeps only the top
+        # rows while sorting; the ordinal is numbered after the cut.)
         parts.append(
             f"(SELECT 'd'::text, NULL::text, NULL::bigint, top.ord, {projection} "
-            f"FROM (SELECT m.*, (row_number() OVER (ORDER BY {order_by}))::bigint AS ord "
-            f"FROM m ORDER BY {order_by} LIMIT {rows} OFFSET {start}) top "
+            f"FROM (SELECT cut.*, (row_number() OVER ())::bigint AS ord FROM "
+            f"(SELECT m.* FROM m ORDER BY {order_by} LIMIT {rows} OFFSET {start}) cut) top "
             f"JOIN {table} d ON d.index_id = top.index_id)"
         )
     site = next((m.group(1) for fq in _as_list(params.get("fq"))

@@ -206,6 +206,10 @@ def _make_engine(url: str) -> sa.engine.Engine:
             # for ever; it surfaces as a search error instead.
             cur.execute("SET statement_timeout = %s", (timeout_ms,))
             cur.execute(f"SET search_path = public, {SCHEMA}")
+            # The matched set, sorts and facet aggregates of one search must
+            # stay in memory: with the 4MB default they spill to disk from a
+            # few tens of thousands of matches.
+            cur.execute("SET work_mem = '64MB'")
 
     return eng
 
