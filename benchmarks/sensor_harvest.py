@@ -152,7 +152,7 @@ def _benchmark_source(context: dict, url: str, harvester) -> dict:
     except toolkit.ObjectNotFound:
         toolkit.get_action("organization_create")({**context},
                                                   {"name": org, "title": "Benchmark"})
-    config = {"history": "P400D", "communes": ["13055"]}
+    config = {"history": "P400D", "communes": ["metropole"]}
     source = {"name": "benchmark-sta", "title": "Benchmark", "url": url + "/sensorthings/v1.1",
               "source_type": "sensorthings", "owner_org": org, "config": json.dumps(config)}
     # Register the source directly when the harvester plugin is not enabled.
@@ -161,7 +161,7 @@ def _benchmark_source(context: dict, url: str, harvester) -> dict:
 
         created = toolkit.get_action("package_create")({**context}, {
             "name": "benchmark-sta", "title": "Benchmark", "owner_org": org,
-            "notes": "Benchmark", "communes": ["13055"], "themes": ["eau"],
+            "notes": "Benchmark", "communes": ["metropole"], "themes": ["eau"],
             "tag_string": "benchmark"})
         HarvestSource(id=created["id"], url=source["url"], type="sensorthings",
                       config=source["config"], active=True).save()
