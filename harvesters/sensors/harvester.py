@@ -183,7 +183,9 @@ class SensorHarvesterBase(HarvesterBase):
         resource_fields = {"update_mode": "harvested", "source_url": obj.source.url,
                            "last_harvest": now}
         by_phenomenon = {s.phenomenon.key: s for s in streams}
-        for name, records in sorted(data["tables"].items()):
+        # hourly table first, then daily: the order the dataset page lists them
+        for name, records in sorted(data["tables"].items(), key=lambda item: (
+                item[0].split("|")[0], ("hour", "day").index(item[0].split("|")[1]))):
             key, period = name.split("|")
             phenomenon = by_phenomenon[key].phenomenon
             units = sorted({s.unit for s in streams if s.phenomenon.key == key})
