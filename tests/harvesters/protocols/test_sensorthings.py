@@ -180,3 +180,16 @@ def test_real_hamburg_and_bgs_datastreams_parse():
     streams = [sta.to_stream("https://sensors.bgs.ac.uk/FROST-Server/v1.1", ds)
                for ds in page]
     assert streams[0].phenomenon.key == "hauteur-eau" and streams[0].unit == "m"
+
+
+def test_duplicated_and_out_of_order_observations_aggregate_like_clean_ones(samples, session):
+    from metropole_harvesters.sensors.collect import collect
+
+    stream = _streams(samples, session)["1"]
+    fetch = lambda s, since: sta.fetch_observations(session, s, since, 100)  # noqa: E731
+    clean = collect([stream], {}, fetch)
+    samples.sta.messy = {1}          # each page reversed, its first item sent twice
+    messy = collect([stream], {}, fetch)
+    assert len(sta.fetch_observations(session, stream, None, 100)) > EXPECTED
+    for key, table in clean.tables.items():
+        assert messy.tables[key].equals(table)
