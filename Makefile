@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-project test-upstream services-test-up services-test-down \
-        stop status logs reset lint lock i18n-extract
+        stop status logs reset lint lock i18n-extract browser
 
 help:
 	@echo "make run            start the portal (http://127.0.0.1:5000), Ctrl-C stops it"
@@ -51,6 +51,14 @@ logs: install
 reset: install
 	$(BIN)/metropole reset $(ARGS)
 
+# Browser tests drive Debian's Chromium; install it when missing and we can
+# (root, or passwordless sudo). Without it the browser tests fail, never skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "Chromium is missing: install Debian's 'chromium' package (browser tests need it)."; exit 0; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 # Test services (PostgreSQL, Redis, migrated databases) under .metropole/test,
 # on their own ports: `make test` never touches the data of `make run`.
 services-test-up: install
@@ -68,7 +76,7 @@ test-upstream:
 
 # Exit status: non-zero if any part failed (pytest's own codes, incl. 5 when
 # no test ran); services are stopped either way.
-test: services-test-up
+test: browser services-test-up
 	status=0; \
 	$(MAKE) --no-print-directory test-project || status=$$?; \
 	$(MAKE) --no-print-directory test-upstream || status=$$?; \

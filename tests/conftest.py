@@ -48,3 +48,12 @@ def reset_db():
         _migrate_loaded_plugins()
 
     return reset
+
+
+@pytest.fixture
+def catalogue():
+    """The metropole's communes and themes (see tests/helpers.py)."""
+    from .helpers import ensure_catalogue
+
+    ensure_catalogue()
+

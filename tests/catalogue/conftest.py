@@ -1,76 +1,11 @@
-"""A catalogue with the communes of Aix-Marseille-Provence and the theme
-groups, built once per module (loading 93 organisations takes seconds)."""
+"""Fixtures of the catalogue tests (helpers in tests/helpers.py)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from ckan import model
-from ckan.lib import search
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
-
-from ckanext.metropole.communes import loader, registry
-from ckanext.metropole.themes import load_theme_groups
-
-AMP = "200054807"
-MARSEILLE, AIX = "13055", "13001"
-
-
-@pytest.fixture
-def catalogue():
-    """Built once, then kept: tests here add datasets but never clean the
-    database, so the communes loaded by the first test serve the others."""
-    registry.clear()
-    if MARSEILLE not in registry.communes():
-        search.clear_all()
-        loader.load_epci(AMP)
-        load_theme_groups()
-    elif model.Group.get("velo-pietons") is None:
-        load_theme_groups()
-
-
-def api(action: str, context: dict | None = None, **data):
-    """An action as the site user by default: with the activity plugin,
-    CKAN records who did what, so the caller must be a real user."""
-    if context is None:
-        site_user = call_action("get_site_user", context={"ignore_auth": True})
-        context = {"user": site_user["name"], "ignore_auth": True}
-    return call_action(action, context=context, **data)
-
-
-def org_name(code: str) -> str:
-    return registry.communes()[code].org_name
-
-
-def dataset_fields(**overrides) -> dict:
-    """A valid open dataset of Marseille; tests override what they exercise."""
-    fields = {
-        "name": f"jeu-{uuid.uuid4().hex[:10]}",
-        "title": "Comptages vélos — compteurs de Marseille",
-        "notes": "Passages de vélos par heure.",
-        "owner_org": org_name(MARSEILLE),
-        "communes": [MARSEILLE],
-        "themes": ["velo-pietons"],
-        "license_id": "etalab-2.0",
-        "access_level": "open",
-    }
-    fields.update(overrides)
-    return fields
 
 
 @pytest.fixture
 def sysadmin():
     return factories.Sysadmin()
-
-
-def steward_of(code: str) -> dict:
-    user = factories.User()
-    api("organization_member_create", id=org_name(code), username=user["name"],
-                role="editor")
-    return user
-
-
-def as_user(user: dict | None) -> dict:
-    return {"user": user["name"] if user else "", "ignore_auth": False}

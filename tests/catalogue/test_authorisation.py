@@ -7,7 +7,7 @@ import pytest
 from ckan.logic import NotAuthorized, ValidationError
 from ckan.tests import factories
 
-from .conftest import AIX, MARSEILLE, api, as_user, dataset_fields, org_name, steward_of
+from ..helpers import AIX, MARSEILLE, api, as_user, dataset_fields, org_name, steward_of
 
 pytestmark = pytest.mark.usefixtures("catalogue", "with_request_context")
 

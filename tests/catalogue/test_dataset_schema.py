@@ -10,7 +10,7 @@ import pytest
 from ckan import model
 from ckan.logic import ValidationError
 
-from .conftest import AIX, MARSEILLE, api, dataset_fields
+from ..helpers import AIX, MARSEILLE, api, dataset_fields
 
 pytestmark = pytest.mark.usefixtures("catalogue", "with_request_context")
 EU = "http://publications.europa.eu/resource/authority/"

@@ -11,7 +11,7 @@ from shapely.geometry import Point
 
 from ckanext.metropole.communes import registry
 
-from .conftest import AIX, MARSEILLE, api, dataset_fields
+from ..helpers import AIX, MARSEILLE, api, dataset_fields
 
 pytestmark = pytest.mark.usefixtures("catalogue", "with_request_context")
 

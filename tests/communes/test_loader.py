@@ -8,7 +8,7 @@ from ckan import model
 from ckanext.metropole.cli import metropole
 from ckanext.metropole.communes import loader, source
 
-from ..catalogue.conftest import api
+from ..helpers import api
 
 AMP, METZ = "200054807", "200039865"
 
