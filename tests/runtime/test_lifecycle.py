@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 import urllib.request
 
 from ckanext.metropole.runtime import postgres
@@ -33,6 +37,12 @@ def test_full_stack_starts_serves_stops_and_restarts_on_the_same_data(instance):
     state = json.loads(instance.cli("status").stdout)
     assert set(state["children"]) == {"postgres", "redis", "web", "jobs", "harvest-gather",
                                       "harvest-fetch", "scheduler"}
+    # Idle workers stay up: ckanext-harvest's consumers block on Redis with
+    # no timeout, which redis-py's default 5 s read timeout used to kill.
+    time.sleep(8)
+    assert json.loads(instance.cli("status").stdout)["children"] == state["children"]
+    assert "restarting" not in instance.supervisor_log()
+
     # Something written during the first run...
     socket_dir = instance.home / "run" / "pg-socket"
     postgres.psql(socket_dir, instance.pg_port,
@@ -65,3 +75,25 @@ def test_a_second_start_on_the_same_data_is_refused_clearly(instance):
     assert "already running" in again.stdout
     # The first instance is unharmed.
     assert json.loads(instance.cli("status").stdout)["status"] == "ready"
+
+
+def test_ctrl_c_in_the_foreground_stops_every_process(instance):
+    """What `make run` users do: Ctrl-C (SIGINT) on the foreground supervisor."""
+    command = [sys.executable, "-m", "ckanext.metropole.runtime.cli", "up", "--services-only",
+               "--home", str(instance.home), "--web-port", str(instance.web_port),
+               "--pg-port", str(instance.pg_port), "--redis-port", str(instance.redis_port),
+               "--no-demo"]
+    foreground = subprocess.Popen(command, env=instance.env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        status = instance.cli("status")
+        if status.returncode == 0 and json.loads(status.stdout)["status"] == "ready":
+            break
+        assert foreground.poll() is None, foreground.stdout.read()
+        time.sleep(0.5)
+    assert instance.processes()
+    foreground.send_signal(signal.SIGINT)
+    assert foreground.wait(60) == 0
+    assert instance.processes() == []
+    assert port_is_free("127.0.0.1", instance.pg_port)
