@@ -12,6 +12,7 @@ server said (FROST, Orion, QuantumLeap, NGSI-LD ProblemDetails, HTML pages).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -103,6 +104,11 @@ def get(session: requests.Session, url: str, params: dict[str, Any] | None = Non
     except requests.exceptions.RetryError as error:
         raise HarvestHTTPError(f"gave up after retries: {error}", url) from error
     except requests.exceptions.ConnectionError as error:
+        # Read timeouts that exhausted the retries arrive as a ConnectionError
+        # wrapping urllib3's ReadTimeoutError: still a timeout for the report.
+        if "Read timed out" in str(error):
+            raise HarvestHTTPError(f"timeout after {timeout[1]} s (retried): {url}",
+                                   url) from error
         raise HarvestHTTPError(f"cannot connect: {_short(str(error))}", url) from error
     if response.status_code >= 400:
         raise HarvestHTTPError(
@@ -119,6 +125,10 @@ def get_json(session: requests.Session, url: str, params: dict[str, Any] | None 
     try:
         return json.loads(response.content), response
     except ValueError as error:
+        ows = ows_exception(response.content)
+        if ows:  # OGC services report errors as XML, often with HTTP 200
+            raise HarvestHTTPError(f"{response.url}: {ows}", response.url,
+                                   response.status_code) from error
         kind = "an HTML page" if _looks_html(response) else "invalid or truncated JSON"
         raise HarvestHTTPError(
             f"{response.url} returned {kind} ({len(response.content)} bytes): {error}",
@@ -129,6 +139,9 @@ def error_message(response: requests.Response) -> str:
     """The server's own explanation, whatever the protocol's error shape."""
     if _looks_html(response):
         return "HTML error page"
+    ows = ows_exception(response.content)
+    if ows:
+        return ows
     try:
         body = response.json()
     except ValueError:
@@ -142,6 +155,28 @@ def error_message(response: requests.Response) -> str:
         if isinstance(body.get("error"), dict):  # ArcGIS {"error": {"message"}}
             return _short(str(body["error"].get("message", body["error"])))
     return _short(json.dumps(body))
+
+
+_OWS_EXCEPTION = re.compile(
+    rb"<(?:\w+:)?(?:Service)?Exception\b([^>]*)>(.*?)</(?:\w+:)?(?:Service)?Exception>", re.S)
+_OWS_TEXT = re.compile(rb"<(?:\w+:)?ExceptionText>(.*?)</(?:\w+:)?ExceptionText>", re.S)
+_OWS_CODE = re.compile(rb'(?:exceptionCode|code)="([^"]*)"')
+
+
+def ows_exception(body: bytes) -> str | None:
+    """The message of an OGC (WFS/WMS) ExceptionReport or ServiceExceptionReport,
+    or None when the body is not one."""
+    head = body[:4096]
+    if b"ExceptionReport" not in head:
+        return None
+    match = _OWS_EXCEPTION.search(body)
+    if not match:
+        return "OWS exception report"
+    code = _OWS_CODE.search(match.group(1))
+    texts = _OWS_TEXT.findall(match.group(2)) or [match.group(2)]
+    text = " ".join(t.decode("utf-8", "replace").strip() for t in texts)
+    prefix = f"OWS exception {code.group(1).decode()}" if code else "OWS exception"
+    return _short(f"{prefix}: {text}")
 
 
 def same_origin_join(base: str, link: str) -> str:

@@ -27,8 +27,10 @@ def next_link_pages(session: requests.Session, url: str, params: dict[str, Any],
                     items_key: str = "value", next_key: str = "@iot.nextLink",
                     skip_param: str = "$skip", top: int,
                     next_of: Callable[[Any], str | None] | None = None,
+                    on_page: Callable[[Any, requests.Response], None] | None = None,
                     ) -> Iterator[list[Any]]:
-    """Yield the item lists of each page, following next links."""
+    """Yield the item lists of each page, following next links. ``on_page``
+    sees each page's body and response first (headers such as Content-Crs)."""
     next_of = next_of or (lambda body: body.get(next_key) if isinstance(body, dict) else None)
     cap = 0                  # largest page that had a next link: the real page size
     fetched = 0
@@ -39,6 +41,8 @@ def next_link_pages(session: requests.Session, url: str, params: dict[str, Any],
         if not isinstance(body, dict) or not isinstance(body.get(items_key), list):
             raise HarvestHTTPError(f"{response.url}: no '{items_key}' list in the answer",
                                    response.url, response.status_code)
+        if on_page:
+            on_page(body, response)
         items = body[items_key]
         if not items:
             return
@@ -66,6 +70,7 @@ def offset_pages(session: requests.Session, url: str, params: dict[str, Any], *,
                  items_of: Callable[[Any], list[Any]],
                  headers: dict[str, str] | None = None,
                  total_of: Callable[[Any, requests.Response], int | None] | None = None,
+                 on_page: Callable[[Any, requests.Response], None] | None = None,
                  ) -> Iterator[list[Any]]:
     """Yield the item lists of offset/limit pages until an empty or short page
     (short compared with the largest page seen: servers cap the limit)."""
@@ -74,6 +79,8 @@ def offset_pages(session: requests.Session, url: str, params: dict[str, Any], *,
     for _ in range(MAX_PAGES):
         query = {**params, limit_param: limit, offset_param: offset}
         body, response = get_json(session, url, query, headers)
+        if on_page:
+            on_page(body, response)
         items = items_of(body)
         if not items:
             return

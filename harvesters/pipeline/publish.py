@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
@@ -115,3 +116,37 @@ def put_file(context: dict[str, Any], package: dict[str, Any], name: str, conten
     if resource is None:
         return call("resource_create", context, {"package_id": package["id"], **data})["id"]
     return call("resource_patch", context, {"id": resource["id"], **data})["id"]
+
+
+def put_path(context: dict[str, Any], package: dict[str, Any], name: str, path: Path,
+             digest: str, fmt: str, content_type: str, resource_fields: dict[str, Any]
+             ) -> tuple[str, bool]:
+    """Upload a file from disk (streamed by CKAN's uploader, which writes
+    ``<file>~`` then renames it over the previous file), or leave the
+    resource alone when ``digest`` is its hash. Returns (id, written)."""
+    resource = resource_by_name(package, name)
+    if resource is not None and resource.get("hash") == digest:
+        return resource["id"], False
+    with open(path, "rb") as stream:
+        upload = FileStorage(stream=stream, filename=path.name, content_type=content_type)
+        data = {"name": name, "format": fmt, "hash": digest, "upload": upload,
+                "url": path.name, "size": path.stat().st_size, **resource_fields}
+        if resource is None:
+            return call("resource_create", context, {"package_id": package["id"],
+                                                     **data})["id"], True
+        return call("resource_patch", context, {"id": resource["id"], **data})["id"], True
+
+
+def ensure_link(context: dict[str, Any], package: dict[str, Any], name: str, url: str,
+                fmt: str, resource_fields: dict[str, Any]) -> str:
+    """A link resource (a live service), created once, patched only when a
+    field other than ``last_harvest`` differs."""
+    resource = resource_by_name(package, name)
+    wanted = {"url": url, "format": fmt, **resource_fields}
+    if resource is None:
+        return call("resource_create", context, {"package_id": package["id"], "name": name,
+                                                 **wanted})["id"]
+    stale = {k: v for k, v in wanted.items() if k != "last_harvest" and resource.get(k) != v}
+    if stale:
+        call("resource_patch", context, {"id": resource["id"], **stale})
+    return resource["id"]

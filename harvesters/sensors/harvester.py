@@ -22,12 +22,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ckan import model
-from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
 from ..pipeline import config as cfg
 from ..pipeline import metadata, publish
-from ..pipeline.http import HttpSettings, make_session
+from ..pipeline.harvester import ScheduledHarvester
+from ..pipeline.objects import current_objects as _current_objects
+from ..pipeline.objects import make_current as _make_current
 from . import dataset
 from .aggregate import to_records
 from .collect import PARIS, StreamState, collect
@@ -39,10 +40,7 @@ DEFAULT_LOOKBACK = "PT2H"
 DEFAULT_HISTORY = "P14D"
 
 
-class SensorHarvesterBase(HarvesterBase):
-    SOURCE_TYPE = ""
-    TITLE = ""
-    DESCRIPTION = ""
+class SensorHarvesterBase(ScheduledHarvester):
     RULES: dict[str, cfg.Rule] = cfg.SENSOR
 
     # -- protocol hooks ---------------------------------------------------------------
@@ -54,15 +52,6 @@ class SensorHarvesterBase(HarvesterBase):
         raise NotImplementedError
 
     # -- IHarvester ---------------------------------------------------------------------
-    def info(self) -> dict[str, str]:
-        return {"name": self.SOURCE_TYPE, "title": self.TITLE,
-                "description": self.DESCRIPTION, "form_config_interface": "Text"}
-
-    def validate_config(self, config: str | None) -> str | None:
-        parsed = cfg.load(config)
-        cfg.check(parsed, self.RULES)
-        return config
-
     def gather_stage(self, harvest_job: Any) -> list[str] | None:
         source = harvest_job.source
         config = cfg.load(source.config)
@@ -208,11 +197,6 @@ class SensorHarvesterBase(HarvesterBase):
         package = publish.upsert_package(context, metadata.to_package_fields(final))
         return package["id"]
 
-    def _session(self, config: dict[str, Any]) -> Any:
-        settings = HttpSettings(read_timeout=float(config.get("timeout", 30)),
-                                retries=int(config.get("retries", 3)))
-        return make_session(settings)
-
 
 def _coverage(package: dict[str, Any], data: dict[str, Any]) -> list[dict[str, str]] | None:
     """Temporal coverage: from the first observation ever to the latest."""
@@ -231,29 +215,3 @@ def _history_start(config: dict[str, Any]) -> datetime:
     start = datetime.now(PARIS) - cfg.parse_duration(config.get("history", DEFAULT_HISTORY))
     return datetime(start.year, start.month, start.day, tzinfo=PARIS) \
         .astimezone(timezone.utc) - timedelta(0)
-
-
-def _current_objects(source_id: str) -> dict[str, dict[str, Any]]:
-    """Content of the current (last successfully imported) object per guid."""
-    rows = model.Session.query(HarvestObject.guid, HarvestObject.content) \
-        .filter(HarvestObject.harvest_source_id == source_id) \
-        .filter(HarvestObject.current == True)  # noqa: E712 (SQL expression)
-    out = {}
-    for guid, content in rows:
-        try:
-            out[guid] = json.loads(content or "{}")
-        except ValueError:
-            continue
-    return out
-
-
-def _make_current(obj: Any, package_id: str) -> None:
-    model.Session.query(HarvestObject) \
-        .filter(HarvestObject.harvest_source_id == obj.harvest_source_id) \
-        .filter(HarvestObject.guid == obj.guid) \
-        .filter(HarvestObject.current == True) \
-        .filter(HarvestObject.id != obj.id) \
-        .update({"current": False}, synchronize_session=False)  # noqa: E712
-    obj.current = True
-    obj.package_id = package_id
-    obj.save()
