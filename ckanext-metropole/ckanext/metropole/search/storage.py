@@ -52,7 +52,7 @@ TS_ENGLISH = f"{SCHEMA}.en"
 TS_PLAIN = f"{SCHEMA}.plain"
 
 # Bump when the DDL below changes shape; ``ensure_schema`` then rebuilds.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Bumped by every write: lets each process cache search results until the
 # index changes (see cache.py), with the same read-your-writes guarantee.
 GENERATION = f"{SCHEMA}.generation"
@@ -133,7 +133,14 @@ def table_ddl(table: str, lz4: bool = False) -> list[str]:
     # lz4 decompresses several times faster than pglz: facets and filters on
     # custom fields read ``terms`` on every matched row.
     columns = _COLUMNS_DDL.format(seq=SEQUENCE, compression="COMPRESSION lz4" if lz4 else "")
-    statements = [f"CREATE TABLE {table} ({columns})"]
+    statements = [
+        f"CREATE TABLE {table} ({columns})",
+        # Without lz4, pglz decompression of ``terms`` on every matched row
+        # dominated facets on custom fields: keep it uncompressed (it stays
+        # inline once ``stored`` has been moved out of line).
+        f"ALTER TABLE {table} ALTER COLUMN terms SET STORAGE EXTERNAL" if not lz4 else "",
+    ]
+    statements = [s for s in statements if s]
     statements += [
         f"CREATE INDEX {short}_{suffix} ON {table} USING {definition}"
         for suffix, definition in _INDEXES
