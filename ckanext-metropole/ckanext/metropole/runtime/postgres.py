@@ -244,9 +244,13 @@ def ensure_roles_and_databases(socket_dir: Path, port: int, secrets: dict[str, s
 
 def set_datastore_permissions(socket_dir: Path, port: int) -> None:
     """Apply CKAN's own DataStore permission script (what `ckan datastore
-    set-permissions | psql` does), so the read role can only read."""
-    from ckanext.datastore.cli import permissions_sql
+    set-permissions | psql` does), so the read role can only read.
 
-    sql = permissions_sql(maindb="ckan", datastoredb="datastore", mainuser="ckan",
-                          writeuser="datastore_write", readuser="datastore_read")
+    The script is read from the installed ckanext.datastore without importing
+    CKAN, which would make the supervisor carry all of CKAN in memory."""
+    spec = importlib.util.find_spec("ckanext.datastore")
+    assert spec is not None and spec.submodule_search_locations
+    template = (Path(spec.submodule_search_locations[0]) / "set_permissions.sql").read_text()
+    sql = template.format(maindb='"ckan"', datastoredb='"datastore"', mainuser='"ckan"',
+                          writeuser='"datastore_write"', readuser='"datastore_read"')
     psql(socket_dir, port, sql)
