@@ -3,7 +3,9 @@
 The runtime starts ``python -m ckanext.metropole.demo.samples --port N`` in
 demo mode; :func:`ensure_demo_sources` then registers one SensorThings and
 one FIWARE (NGSI-v2 + QuantumLeap) source on it, scheduled hourly at minute
-5, and is safe to call at every start (existing sources are left alone).
+5, and three GIS sources (WFS, OGC API – Features, ArcGIS REST) nightly (a
+source never run is due at once), and is safe to call at every start
+(existing sources are left alone).
 """
 
 from __future__ import annotations
@@ -34,6 +36,36 @@ DEMO_SOURCES: list[dict[str, Any]] = [
                    "entity_types": ["WasteContainer", "Streetlight"], "communes": ["metropole"]},
         "notes": "Remplissage des conteneurs et état des lampadaires "
                  "(courtier FIWARE de démonstration, séries QuantumLeap).",
+    },
+    # GIS layers (issue 6): the same four layers through the three protocols,
+    # nightly; each protocol's datasets are named after its source.
+    {
+        "name": "sig-metropole-wfs",
+        "title": "SIG de la métropole (WFS)",
+        "source_type": "wfs",
+        "path": "/gis/wfs",
+        "config": {"schedule": "30 2 * * *", "themes": ["reference-sig"],
+                   "communes": ["metropole"]},
+        "notes": "Pistes cyclables, points d'apport volontaire, zones inondables et parcs "
+                 "(service WFS 2.0 de démonstration, Lambert-93).",
+    },
+    {
+        "name": "sig-metropole-ogcapi",
+        "title": "SIG de la métropole (OGC API)",
+        "source_type": "ogcapi-features",
+        "path": "/gis/ogcapi",
+        "config": {"schedule": "40 2 * * *", "themes": ["reference-sig"],
+                   "communes": ["metropole"], "include": ["zones_inondables", "parcs_jardins"]},
+        "notes": "Zones inondables et parcs (service OGC API – Features de démonstration).",
+    },
+    {
+        "name": "sig-metropole-arcgis",
+        "title": "SIG de la métropole (ArcGIS)",
+        "source_type": "arcgis-rest",
+        "path": "/gis/arcgis/rest/services/Metropole/FeatureServer",
+        "config": {"schedule": "50 2 * * *", "themes": ["reference-sig"],
+                   "communes": ["metropole"], "include": ["Aménagements cyclables"]},
+        "notes": "Aménagements cyclables (FeatureServer ArcGIS de démonstration, wkid 102110).",
     },
 ]
 

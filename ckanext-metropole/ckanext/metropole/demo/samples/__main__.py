@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"samples: SensorThings at {server.url}/sensorthings/v1.1, "
-          f"FIWARE at {server.url}/ngsi", flush=True)
+          f"FIWARE at {server.url}/ngsi, GIS (WFS, OGC API, ArcGIS) at {server.url}/gis",
+          flush=True)
     try:
         server.httpd.serve_forever()
     except (KeyboardInterrupt, SystemExit):

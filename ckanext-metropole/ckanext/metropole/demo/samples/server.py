@@ -6,6 +6,7 @@ from datetime import datetime
 
 from .base import SampleServer
 from .data import Clock, Sensor, demo_containers, demo_sensors
+from .gis import GisApp
 from .ngsi import NgsiApp
 from .sensorthings import SensorThingsApp
 
@@ -14,8 +15,9 @@ def build_server(port: int = 0, host: str = "127.0.0.1", now: datetime | None = 
                  sta_sensors: list[Sensor] | None = None,
                  ngsi_sensors: list[Sensor] | None = None,
                  start: float | None = None) -> tuple[SampleServer, SensorThingsApp, NgsiApp]:
-    """A server with SensorThings under ``/sensorthings`` and FIWARE under
-    ``/ngsi``; ``now`` fixes the clock (tests), None follows real time (demo)."""
+    """A server with SensorThings under ``/sensorthings``, FIWARE under
+    ``/ngsi`` and the GIS services under ``/gis`` (``server.gis``); ``now``
+    fixes the clock (tests), None follows real time (demo)."""
     clock = Clock(now)
     server = SampleServer(host, port)
     sta = SensorThingsApp(sta_sensors if sta_sensors is not None else demo_sensors(),
@@ -25,4 +27,6 @@ def build_server(port: int = 0, host: str = "127.0.0.1", now: datetime | None = 
                      clock=clock, start=start)
     server.mount("/sensorthings", sta)
     server.mount("/ngsi", fiware)
+    server.gis = GisApp()  # type: ignore[attr-defined]
+    server.mount("/gis", server.gis)  # type: ignore[attr-defined]
     return server, sta, fiware
