@@ -35,6 +35,8 @@ setup(
             "sensorthings_harvester = metropole_harvesters.sensorthings:SensorThingsHarvester",
             "ngsi_harvester = metropole_harvesters.ngsi:NgsiHarvester",
             "metropole_dcat = ckanext.metropole.dcat.plugin:MetropoleDCATPlugin",
+            "metropole_dcat_harvester = ckanext.metropole.dcat.harvesters:MetropoleDCATHarvester",
+            "metropole_ckan_harvester = ckanext.metropole.dcat.harvesters:MetropoleCKANHarvester",
         ],
         "ckan.rdf.profiles": [
             "metropole_dcat_ap = ckanext.metropole.dcat.profile:MetropoleDCATAPProfile",

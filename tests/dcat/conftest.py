@@ -19,7 +19,7 @@ from ckanext.metropole.themes import load_theme_groups
 AMP = "200054807"
 MARSEILLE, AIX, AUBAGNE = "13055", "13001", "13005"
 PORTAL_INI = Path(__file__).resolve().parents[2] / "deployment" / "portal.ini"
-OWN_PLUGINS = ["metropole_dcat"]
+OWN_PLUGINS = ["metropole_dcat", "metropole_dcat_harvester", "metropole_ckan_harvester"]
 
 
 def portal_plugins() -> str:

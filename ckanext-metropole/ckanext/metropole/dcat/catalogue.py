@@ -21,7 +21,7 @@ def pages(fmt: str = "ttl", modified_since: str | None = None) -> Iterator[str]:
         output = toolkit.get_action("dcat_catalog_show")({"user": ""}, data)
         yield output
         graph = Graph().parse(data=output, format="turtle" if fmt == "ttl" else fmt)
-        if graph.value(None, HYDRA.nextPage) is None:
+        if _next_page(graph) is None:
             return
         page += 1
 
@@ -46,9 +46,14 @@ def fetch_graph(url: str, timeout: float = 30) -> Graph:
         response.raise_for_status()
         page = Graph().parse(data=response.text, format=_rdf_format(response))
         graph += page
-        next_page = page.value(None, HYDRA.nextPage)
+        next_page = _next_page(page)
         url = str(next_page) if next_page else ""
     return graph
+
+
+def _next_page(graph: Graph):
+    """Hydra's next page (hydra:next, or the older hydra:nextPage)."""
+    return graph.value(None, HYDRA.next) or graph.value(None, HYDRA.nextPage)
 
 
 def _rdf_format(response) -> str:

@@ -174,8 +174,7 @@ def to_schema(h: Harvested, site_url: str, known_communes: Iterable[str]) -> dic
                           src.get("license_title") or "", *h.licences])
     # Unknown: passed as found, so the error names it.
     dataset["license_id"] = licence or next(
-        (c for c in [*h.licences, src.get("license_id") or src.get("license_title")] if c),
-        "")
+        (c for c in [src.get("license_id"), *h.licences, src.get("license_title")] if c), "")
     themes = theme_slugs(h.theme_uris, [*h.theme_labels,
                                         *[t.get("name", "") for t in src.get("tags") or []]],
                          site_url)

@@ -17,6 +17,7 @@ from ckanext.dcat.profiles import DCAT, DCT, FOAF, LOCN, RDF, RDFS, SKOS, VCARD,
 from ckanext.dcat.utils import resource_uri
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.term import Node
+from shapely import wkt as shapely_wkt
 from shapely.errors import ShapelyError
 from shapely.geometry import mapping as geojson_mapping
 from shapely.geometry import shape
@@ -73,6 +74,18 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value or []]
 
 
+def _geometry(text: str):
+    """A GeoJSON or WKT literal as a shape; None when it is neither."""
+    try:
+        return shape(json.loads(text))
+    except (ValueError, TypeError, AttributeError, KeyError, ShapelyError):
+        pass
+    try:
+        return shapely_wkt.loads(text.split(">", 1)[-1].strip())  # "<crs> POLYGON…"
+    except (ValueError, TypeError, ShapelyError):
+        return None
+
+
 class MetropoleDCATAPProfile(RDFProfile):
     """Communes, themes, charter, publishers and DataStore services as DCAT-AP 3."""
 
@@ -82,6 +95,12 @@ class MetropoleDCATAPProfile(RDFProfile):
         g = self.g
         g.bind("adms", ADMS)
         self._replace(dataset_ref, DCT.language, FRENCH, DCT.LinguisticSystem)
+        # A harvested dataset's identifier is its source URI (the `guid`);
+        # DCAT-AP wants dct:identifier as a literal.
+        for identifier in list(g.objects(dataset_ref, DCT.identifier)):
+            if isinstance(identifier, URIRef):
+                g.remove((dataset_ref, DCT.identifier, identifier))
+                g.add((dataset_ref, DCT.identifier, Literal(str(identifier))))
         self._spatial(dataset_dict, dataset_ref)
         self._themes(dataset_dict, dataset_ref)
         self._frequency(dataset_ref)
@@ -164,26 +183,35 @@ class MetropoleDCATAPProfile(RDFProfile):
         mapped = mapping.to_schema(harvested, _site_url(), known)
         if mapped["communes"] == [registry.WHOLE_METROPOLE] and not any(
                 uris.commune_code(u) for u in spatial_uris):
-            mapped["communes"] = self._communes_from_geometry(dataset_dict) or mapped[
+            mapped["communes"] = self._communes_from_geometry(dataset_ref) or mapped[
                 "communes"]
-        return mapped
+        # ckanext-dcat ignores the return value: the dict is changed in place.
+        dataset_dict.clear()
+        dataset_dict.update(mapped)
+        return dataset_dict
 
-    def _communes_from_geometry(self, dataset_dict: dict) -> list[str]:
+    def _communes_from_geometry(self, dataset_ref: Node) -> list[str]:
         """Communes a source's geometry covers (Opendatasoft gives no INSEE URI)."""
-        geometries = [item.get("geom") for item in dataset_dict.get("spatial_coverage") or []
-                      if item.get("geom")]
-        if not geometries:
+        area = None
+        for location in self.g.objects(dataset_ref, DCT.spatial):
+            values = list(self.g.objects(location, LOCN.geometry)) + list(
+                self.g.objects(location, DCAT.bbox))
+            for node in list(values):
+                values += list(self.g.objects(node, GSP.asGeoJSON))
+                values += list(self.g.objects(node, GSP.asWKT))
+            for value in values:
+                if isinstance(value, Literal):
+                    area = _geometry(str(value))
+                    if area is not None:
+                        break
+            if area is not None:
+                break
+        if area is None:
             return []
-        try:
-            area = shape(json.loads(geometries[0]) if isinstance(geometries[0], str)
-                         else geometries[0])
-        except (ValueError, TypeError, AttributeError, ShapelyError):
-            return []
-        found = [code for code, commune in registry.communes().items()
+        known = registry.communes()
+        found = [code for code, commune in known.items()
                  if commune.shape is not None and commune.shape.intersects(area)]
-        if len(found) == len(registry.communes()):
-            return [registry.WHOLE_METROPOLE]
-        return sorted(found)
+        return [registry.WHOLE_METROPOLE] if len(found) == len(known) else sorted(found)
 
     # --- pieces ------------------------------------------------------------
 
