@@ -23,6 +23,14 @@ CLIENTS = {"wfs": (wfs, "/gis/wfs"), "ogcapi": (ogcapi_features, "/gis/ogcapi"),
            "arcgis": (arcgis_rest, "/gis/arcgis/rest/services/Metropole/FeatureServer")}
 
 
+@pytest.fixture(autouse=True)
+def load_portal_plugins():
+    """These tests use no CKAN action nor database: they override the
+    project-wide autouse fixture so as not to load the portal's plugins
+    (≈ 2.5 s a test)."""
+
+
+
 def harvest(server, protocol: str, tmp_path, page_size: int = 25, layer_id: str | None = None
             ) -> tuple:
     module, path = CLIENTS[protocol]
@@ -204,3 +212,16 @@ def test_wfs_attribute_filter_and_layer_patterns(gis, tmp_path, session):
     features = [f for page in wfs.pages(session, layers[0], 100, equals={"flux": "verre"})
                 for f in page.features]
     assert features and all(f["properties"]["flux"] == "verre" for f in features)
+
+
+def test_arcgis_mapserver_layers_and_their_preview_link(gis, session, tmp_path):
+    layers = arcgis_rest.list_layers(
+        session, gis.url + "/gis/arcgis/rest/services/Metropole/MapServer")
+    assert [la.title for la in layers][:2] == ["Points d'apport volontaire",
+                                               "Aménagements cyclables"]
+    assert layers[0].crs == "EPSG:2154"                       # wkid 102110 → latestWkid
+    assert layers[0].previews == [{"url": layers[0].service_url.rsplit("/", 1)[0]
+                                   + "/export?layers=show:0", "format": "ArcGIS MapServer"}]
+    assert layers[2].temporal == ("2017-06-01", "2024-12-31")    # timeInfo.timeExtent
+    w, s, e, n = layers[0].bbox
+    assert 5.1 < w < 5.3 and 43.5 < n < 43.7
