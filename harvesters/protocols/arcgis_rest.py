@@ -82,6 +82,7 @@ def _layer(root: str, kind: str, layer_id: int, definition: dict[str, Any]) -> L
         protocol={"query_url": f"{root}/{layer_id}/query",
                   "max_records": int(definition.get("maxRecordCount") or 1000),
                   "geojson": "geojson" in formats,
+                  "geometry_type": definition.get("geometryType", ""),
                   "pagination": advanced.get("supportsPagination", True),
                   "out_sr": sr.get("latestWkid") or sr.get("wkid") or 4326,
                   "object_id": definition.get("objectIdField") or "OBJECTID"})
@@ -113,21 +114,28 @@ def where_clause(equals: dict[str, Any] | None) -> str:
 def pages(session: requests.Session, layer: Layer, page_size: int,
           equals: dict[str, Any] | None = None, seen: dict[str, Any] | None = None
           ) -> Iterator[Page]:
+    """GeoJSON pages in the layer's own spatial reference. Servers without
+    ``f=geojson`` (ArcGIS Server < 10.4) are read as Esri JSON and
+    converted; servers without pagination are read by object-id ranges."""
     proto = layer.protocol
-    if not proto.get("geojson"):
-        raise HarvestHTTPError("this ArcGIS server does not offer f=geojson (ArcGIS "
-                               "Server < 10.4): not supported yet", layer.service_url)
     limit = min(page_size, proto.get("max_records") or page_size)
     out_sr = proto.get("out_sr") or 4326
+    fmt = "geojson" if proto.get("geojson", True) else "json"
     params = {"where": where_clause(equals), "outFields": "*", "returnGeometry": "true",
-              "f": "geojson", "outSR": out_sr, "orderByFields": proto.get("object_id")}
+              "f": fmt, "outSR": out_sr, "orderByFields": proto.get("object_id")}
     current = {"crs": CrsRef.esri({"wkid": out_sr})}
+    oid = proto.get("object_id") or "OBJECTID"
 
     def items_of(body: Any) -> list[Any]:
         check(body, proto["query_url"])
         if not isinstance(body, dict) or not isinstance(body.get("features"), list):
-            raise HarvestHTTPError(f"{proto['query_url']}: not a GeoJSON FeatureCollection",
+            raise HarvestHTTPError(f"{proto['query_url']}: no 'features' list in the answer",
                                    proto["query_url"])
+        if fmt == "json":
+            if body.get("spatialReference"):
+                current["crs"] = CrsRef.esri(body["spatialReference"])
+            kind = body.get("geometryType") or proto.get("geometry_type", "")
+            return [esri_feature(f, kind, oid) for f in body["features"]]
         named = ((body.get("crs") or {}).get("properties") or {}).get("name")
         if named:
             current["crs"] = CrsRef.parse(named)
@@ -140,7 +148,83 @@ def pages(session: requests.Session, layer: Layer, page_size: int,
             return None           # more to come (or a full page: ask again)
         return 0                  # flag false and a short page: the end
 
+    if not proto.get("pagination", True):
+        for chunk in _id_ranges(session, proto["query_url"], params["where"], limit):
+            body = _get(session, proto["query_url"], {
+                **params, "where": f"({params['where']}) AND {oid} >= {chunk[0]} AND "
+                                   f"{oid} <= {chunk[1]}"})
+            yield Page(items_of(body), current["crs"])
+        return
     for features in offset_pages(session, proto["query_url"], params, limit=limit,
                                  limit_param="resultRecordCount", offset_param="resultOffset",
                                  items_of=items_of, total_of=total_of):
         yield Page(features, current["crs"])
+
+
+def _id_ranges(session: requests.Session, url: str, where: str, limit: int
+               ) -> Iterator[tuple[int, int]]:
+    """Object-id ranges of at most ``limit`` features (returnIdsOnly is not
+    capped by maxRecordCount)."""
+    body = _get(session, url, {"where": where, "returnIdsOnly": "true", "f": "json"})
+    ids = sorted(int(i) for i in body.get("objectIds") or [])
+    for start in range(0, len(ids), limit):
+        chunk = ids[start: start + limit]
+        yield chunk[0], chunk[-1]
+
+
+def esri_feature(feature: dict[str, Any], kind: str, oid: str) -> dict[str, Any]:
+    """An Esri JSON feature as GeoJSON (coordinates untouched)."""
+    attributes = feature.get("attributes") or {}
+    return {"type": "Feature", "id": attributes.get(oid),
+            "geometry": esri_geometry(feature.get("geometry"), kind),
+            "properties": attributes}
+
+
+def esri_geometry(geometry: dict[str, Any] | None, kind: str) -> dict[str, Any] | None:
+    """Esri JSON geometry → GeoJSON. Polygon rings: Esri draws outer rings
+    clockwise and holes counter-clockwise; a hole goes to the outer ring
+    that contains it."""
+    if not geometry:
+        return None
+    if "x" in geometry:
+        if geometry["x"] is None or geometry["x"] == "NaN":
+            return None
+        return {"type": "Point", "coordinates": [geometry["x"], geometry["y"]]}
+    if "points" in geometry:
+        return {"type": "MultiPoint", "coordinates": geometry["points"]}
+    if "paths" in geometry:
+        paths = geometry["paths"]
+        return {"type": "LineString", "coordinates": paths[0]} if len(paths) == 1 else \
+            {"type": "MultiLineString", "coordinates": paths}
+    if "rings" in geometry:
+        return _polygons(geometry["rings"])
+    raise ValueError(f"unsupported Esri geometry ({kind or 'unknown type'})")
+
+
+def _polygons(rings: list[list[list[float]]]) -> dict[str, Any]:
+    from shapely.geometry import Point, Polygon
+
+    outers: list[list[Any]] = []
+    holes = []
+    for ring in rings:
+        if len(ring) < 4:
+            continue
+        (outers if _signed_area(ring) < 0 else holes).append(ring)
+    if not outers:          # all counter-clockwise: a server that ignores the rule
+        outers, holes = holes, []
+    polygons = [[outer] for outer in outers]
+    shapes = [Polygon(outer) for outer in outers]
+    for hole in holes:
+        inside = next((i for i, s in enumerate(shapes) if s.contains(Point(hole[0]))), None)
+        if inside is None:
+            polygons.append([hole])          # an orphan hole: keep it as an area
+        else:
+            polygons[inside].append(hole)
+    if len(polygons) == 1:
+        return {"type": "Polygon", "coordinates": polygons[0]}
+    return {"type": "MultiPolygon", "coordinates": polygons}
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:],
+                                                                      strict=False)) / 2

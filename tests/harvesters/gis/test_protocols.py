@@ -225,3 +225,31 @@ def test_arcgis_mapserver_layers_and_their_preview_link(gis, session, tmp_path):
     assert layers[2].temporal == ("2017-06-01", "2024-12-31")    # timeInfo.timeExtent
     w, s, e, n = layers[0].bbox
     assert 5.1 < w < 5.3 and 43.5 < n < 43.7
+
+
+@pytest.mark.parametrize(("geojson", "pagination"), [(False, True), (True, False),
+                                                      (False, False)])
+def test_arcgis_without_geojson_or_pagination(gis, tmp_path, geojson, pagination):
+    gis.app.arcgis_geojson, gis.app.arcgis_pagination = geojson, pagination
+    gis.app.max_page = 7
+    for layer_id in ("0", "2"):                # points, and polygons with a bow-tie
+        snapshot, collection, _, _ = harvest(gis, "arcgis", tmp_path, layer_id=layer_id)
+        ids = [f["id"] for f in collection["features"]]
+        assert len(ids) == len(set(ids)) == snapshot.count == (60 if layer_id == "0" else 13)
+        if layer_id == "0":
+            lon, lat = vieux_port(collection)
+            assert (lon, lat) == pytest.approx((5.374, 43.295), abs=1e-5)
+        else:
+            assert snapshot.issues.repaired == 1
+            assert collection["features"][0]["geometry"]["type"] == "Polygon"
+        snapshot.discard()
+
+
+def test_esri_polygon_rings_outer_clockwise_holes_inside():
+    outer = [[0, 0], [0, 10], [10, 10], [10, 0], [0, 0]]          # clockwise
+    hole = [[2, 2], [4, 2], [4, 4], [2, 4], [2, 2]]               # counter-clockwise
+    other = [[20, 0], [20, 5], [25, 5], [25, 0], [20, 0]]
+    geometry = arcgis_rest.esri_geometry({"rings": [outer, hole, other]}, "")
+    assert geometry == {"type": "MultiPolygon", "coordinates": [[outer, hole], [other]]}
+    assert arcgis_rest.esri_geometry({"x": "NaN", "y": "NaN"}, "") is None
+    assert arcgis_rest.esri_geometry({"paths": [[[0, 0], [1, 1]]]}, "")["type"] == "LineString"

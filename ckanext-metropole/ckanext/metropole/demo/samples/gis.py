@@ -191,6 +191,8 @@ class GisApp:
     ogc_storage_crs: str | None = "http://www.opengis.net/def/crs/EPSG/0/2154"
     ogc_ignore_crs: bool = False           # answer CRS84 whatever crs= asks
     arcgis_wkid: int = 102110
+    arcgis_geojson: bool = True            # False: f=json only (ArcGIS Server < 10.4)
+    arcgis_pagination: bool = True         # False: resultOffset ignored (old servers)
     lie_number_matched: int | None = None  # numberMatched the server claims
     swapped_axes: bool = False             # says lat/lon, writes lon/lat (GeoServer bug)
     out_of_extent: bool = False            # adds a feature far from the declared extent
@@ -422,14 +424,34 @@ class GisApp:
         q = request.query
         if q.get("returnCountOnly") == "true":
             return Reply(200, {"count": self.count(layer)})
-        offset = int(q.get("resultOffset", 0))
+        where = q.get("where", "")
+        equals = dict(re.findall(r"(\w+) = '([^']*)'", where))
+        if q.get("returnIdsOnly") == "true":
+            ids = [f["id"] for f in self.features(layer, 0, self.count(layer), L93, equals)]
+            return Reply(200, {"objectIdFieldName": "OBJECTID", "objectIds": ids[::-1]})
+        offset = int(q.get("resultOffset", 0)) if self.arcgis_pagination else 0
         count = min(int(q.get("resultRecordCount") or self.max_page), self.max_page)
+        low = re.search(r"OBJECTID >= (\d+)", where)
+        high = re.search(r"OBJECTID <= (\d+)", where)
+        if low and high:
+            offset, count = int(low.group(1)) - 1, int(high.group(1)) - int(low.group(1)) + 1
         out_sr = q.get("outSR") or "4326"
-        equals = dict(re.findall(r"(\w+) = '([^']*)'", q.get("where", "")))
         crs = "EPSG:2154" if out_sr in ("102110", "2154") else "EPSG:4326"
         features = [{**f, "id": f["id"], "properties": {"OBJECTID": f["id"], **f["properties"]}}
                     for f in self.features(layer, offset, count, crs, equals)]
         more = offset + count < self.count(layer)
+        if q.get("f") == "json":
+            return Reply(200, {
+                "objectIdFieldName": "OBJECTID",
+                "geometryType": f"esriGeometry{layer.geometry_type}",
+                "spatialReference": {"wkid": int(out_sr)} if out_sr != "2154" else
+                {"wkid": 102110, "latestWkid": 2154},
+                "features": [{"attributes": f["properties"],
+                              "geometry": _esri(f["geometry"])} for f in features],
+                **({"exceededTransferLimit": True} if more else {})})
+        if not self.arcgis_geojson:
+            return Reply(200, {"error": {"code": 400, "message": "Invalid or missing input "
+                                         "parameters.", "details": ["'f' parameter invalid"]}})
         body: dict[str, Any] = {"type": "FeatureCollection", "features": features,
                                 "properties": {"exceededTransferLimit": True} if more else {}}
         if crs != "EPSG:4326":
@@ -448,13 +470,32 @@ class GisApp:
                "extent": {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax,
                           "spatialReference": sr},
                "objectIdField": "OBJECTID", "maxRecordCount": self.max_page,
-               "supportedQueryFormats": "JSON, geoJSON, PBF",
-               "advancedQueryCapabilities": {"supportsPagination": True,
+               "supportedQueryFormats": "JSON, geoJSON, PBF" if self.arcgis_geojson
+               else "JSON, AMF",
+               "advancedQueryCapabilities": {"supportsPagination": self.arcgis_pagination,
                                              "supportsOrderBy": True},
                "fields": [{"name": "OBJECTID", "type": "esriFieldTypeOID"}]}
         if layer.temporal:
             doc["timeInfo"] = {"timeExtent": [1496275200000, 1735603200000]}
         return doc
+
+
+def _esri(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """GeoJSON → Esri JSON geometry (outer rings clockwise, as Esri draws them)."""
+    if geometry is None:
+        return None
+    kind, coordinates = geometry["type"], geometry["coordinates"]
+    if kind == "Point":
+        return {"x": coordinates[0], "y": coordinates[1]}
+    if kind == "LineString":
+        return {"paths": [coordinates]}
+    rings = []
+    for i, ring in enumerate(coordinates):
+        area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1)
+                   in zip(ring, ring[1:], strict=False))
+        clockwise = area < 0
+        rings.append(ring if clockwise == (i == 0) else ring[::-1])
+    return {"rings": rings}
 
 
 def _xml(text: str) -> str:
