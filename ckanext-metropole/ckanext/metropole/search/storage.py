@@ -52,7 +52,7 @@ TS_ENGLISH = f"{SCHEMA}.en"
 TS_PLAIN = f"{SCHEMA}.plain"
 
 # Bump when the DDL below changes shape; ``ensure_schema`` then rebuilds.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Bumped by every write: lets each process cache search results until the
 # index changes (see cache.py), with the same read-your-writes guarantee.
 GENERATION = f"{SCHEMA}.generation"
@@ -86,6 +86,7 @@ _COLUMNS_DDL = """
     terms jsonb {compression} NOT NULL,
     texts jsonb {compression} NOT NULL,
     fts tsvector NOT NULL,
+    fts_title tsvector NOT NULL,
     ac_name text NOT NULL,
     ac_title text NOT NULL
 """
@@ -102,6 +103,7 @@ _INDEXES: list[tuple[str, str]] = [
     ("title_string", "btree (title_string)"),
     ("terms", "gin (terms jsonb_path_ops)"),
     ("fts", "gin (fts)"),
+    ("fts_title", "gin (fts_title)"),
     ("tags", "gin (tags)"),
     ("groups", "gin (groups)"),
     ("res_format", "gin (res_format)"),
@@ -344,13 +346,14 @@ def upsert_sql(table: str = TABLE) -> str:
     values = ", ".join(f"%({c})s" for c in _COLUMN_NAMES)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMN_NAMES if c != "index_id")
     return f"""
-        INSERT INTO {table} ({", ".join(_COLUMN_NAMES)}, extent, fts)
+        INSERT INTO {table} ({", ".join(_COLUMN_NAMES)}, extent, fts, fts_title)
         VALUES ({values},
                 CASE WHEN %(minx)s::float8 IS NULL THEN NULL
                      ELSE box(point(%(minx)s, %(miny)s), point(%(maxx)s, %(maxy)s)) END,
-                {_WEIGHTED_TSVECTOR})
+                {_WEIGHTED_TSVECTOR},
+                to_tsvector('{TS_FRENCH}', %(title)s) || to_tsvector('{TS_ENGLISH}', %(title)s))
         ON CONFLICT (index_id) DO UPDATE SET {updates},
-            extent = EXCLUDED.extent, fts = EXCLUDED.fts,
+            extent = EXCLUDED.extent, fts = EXCLUDED.fts, fts_title = EXCLUDED.fts_title,
             -- a re-indexed document moves to the end of index order, as in Solr
             seq = nextval('{SEQUENCE}')
     """
@@ -386,6 +389,7 @@ def row_params(row: Row) -> dict[str, Any]:
         "texts": json.dumps(row.texts),
         "ac_name": row.ac_name,
         "ac_title": row.ac_title,
+        "title": row.title or "",
         "text_a": row.text_a,
         "text_b": row.text_b,
         "text_d": row.text_d,
