@@ -112,8 +112,20 @@ def communes_label(pkg: dict[str, Any]) -> str:
     return ", ".join(commune_title(code) for code in codes)
 
 
+def freshness(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """When the latest observation was, and whether that is later than the
+    dataset's frequency allows (sensor datasets); None for static data."""
+    from metropole_harvesters.pipeline.freshness import freshness as compute
+
+    state = compute(pkg)
+    if state is None:
+        return None
+    return {"latest": state.latest.isoformat(), "late": state.late}
+
+
 def get_helpers() -> dict[str, Any]:
     return {
+        "metropole_freshness": freshness,
         "metropole_charter_summary": charter_summary,
         "metropole_dataset_extent": dataset_extent,
         "metropole_communes_label": communes_label,

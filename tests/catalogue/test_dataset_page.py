@@ -1,0 +1,44 @@
+"""What a reader sees on a dataset page: the charter block, the communes
+covered with their map, and, for sensor data, whether it is late."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ..helpers import AIX, MARSEILLE, api, dataset_fields
+
+pytestmark = pytest.mark.usefixtures("catalogue")
+HOURLY = "http://publications.europa.eu/resource/authority/frequency/HOURLY"
+
+
+def page_of(app, dataset: dict) -> str:
+    return app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
+
+
+def test_the_charter_block_states_licence_access_and_conditions(app):
+    dataset = api("package_create", **dataset_fields(
+        license_id="odc-odbl", reuse_conditions="Citer la Métropole.",
+        communes=[MARSEILLE, AIX]))
+    html = page_of(app, dataset)
+    assert "Conditions de réutilisation" in html
+    assert 'href="https://opendatacommons.org/licenses/odbl/1-0/" rel="license"' in html
+    assert "Ouvert à tous" in html and "Citer la Métropole." in html
+    # The communes covered, named, with the map of their extent.
+    assert "Communes couvertes" in html and "Aix-en-Provence, Marseille" in html
+    assert 'data-module="dataset-map"' in html
+
+
+@pytest.mark.parametrize("hours_ago,badge", [(0.2, "À jour"), (5, "En retard")])
+def test_sensor_data_older_than_its_frequency_allows_shows_as_late(app, hours_ago, badge):
+    latest = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+    dataset = api("package_create", **dataset_fields(
+        frequency=HOURLY, latest_observation=latest.isoformat(timespec="seconds")))
+    html = page_of(app, dataset)
+    assert badge in html and "Dernière observation" in html
+
+
+def test_static_data_has_no_freshness_badge(app):
+    html = page_of(app, api("package_create", **dataset_fields()))
+    assert "En retard" not in html and "À jour" not in html
