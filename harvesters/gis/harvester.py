@@ -50,7 +50,8 @@ DEFAULT_PAGE_SIZE = 1000
 def staging_dir() -> Path:
     """Where snapshots are written before upload: next to CKAN's uploads
     (same disk, so CKAN's copy is local), else the system temp folder."""
-    configured = toolkit.config.get("ckanext.metropole.gis.staging_path")
+    # An explicit default: CKAN warns about undeclared options read without one.
+    configured = toolkit.config.get("ckanext.metropole.gis.staging_path", None)
     storage = toolkit.config.get("ckan.storage_path")
     if configured:
         return Path(configured)
