@@ -235,3 +235,24 @@ def test_config_is_validated_on_save(gis):
     message = str(error.value)
     for key in ("schedule", "include", "output_crs", "themes"):
         assert key in message
+
+
+def test_communes_from_the_real_commune_shapes_of_the_metropole(gis):
+    """Aix-Marseille-Provence's 92 communes loaded (IGN shapes): each layer's
+    communes are those its features intersect."""
+    from ckanext.metropole.communes import loader, registry
+
+    loader.load_epci("200054807")
+    registry.clear()
+    sysadmin = factories.Sysadmin()["name"]
+    source = call_action("harvest_source_create", {"ignore_auth": True, "user": sysadmin},
+                         name="sig-wfs", title="SIG", url=gis.url + "/gis/wfs",
+                         source_type="wfs", owner_org=registry.communes()["13055"].org_name,
+                         config=json.dumps({**CONFIG, "include": ["*parcs*", "*apport*"]}))
+    run = run_job(source["id"])
+    assert all(s == "COMPLETE" for s in run["states"].values()), run
+    datasets = _layer_datasets("sig-wfs")
+    points = datasets["sig-wfs-metropole-points-apport-volontaire"]["communes"]
+    assert {"13055", "13001", "13005"} <= set(points)          # Marseille, Aix, Aubagne
+    parks = datasets["sig-wfs-metropole-parcs-jardins"]["communes"]
+    assert parks == ["13001", "13055"]
