@@ -28,11 +28,14 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.dcat.processors import RDFParser, RDFParserException
+from ckanext.dcat.profiles import LOCN
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
 from ckanext.harvest.model import HarvestObject
+from rdflib import Literal
 
 from ..communes import loader, registry
-from . import mapping, withdrawal
+from . import mapping, uris, withdrawal
+from .profile import GSP
 
 log = logging.getLogger(__name__)
 SIREN = re.compile(r"(?<!\d)(\d{9})(?!\d)")
@@ -52,6 +55,9 @@ def owner_for(publisher_ids: list[str]) -> str | None:
         match = SIREN.search(identifier)
         if match and match.group(1) in by_siren:
             return by_siren[match.group(1)].id
+        insee = uris.insee_of_commune_siren(match.group(1)) if match else None
+        if insee in by_insee:
+            return by_insee[insee].id
     for identifier in publisher_ids:
         match = INSEE.match(identifier.strip())
         if match and match.group(1) in by_insee:
@@ -149,6 +155,10 @@ class MetropoleDCATHarvester(_OwnSingleton, DCATRDFHarvester):
                     f"RDF illisible ({next_page_url}) : {error}", harvest_job)
                 complete = False
                 break
+            for plugin in plugins.PluginImplementations(IDCATRDFHarvester):
+                parser, errors = plugin.after_parsing(parser, harvest_job)
+                for message in errors:
+                    self._save_gather_error(message, harvest_job)
             for dataset in self._datasets(parser, harvest_job):
                 guid = self._get_guid(dataset, source_url=source_package.url)
                 if not guid:
@@ -168,15 +178,19 @@ class MetropoleDCATHarvester(_OwnSingleton, DCATRDFHarvester):
         return object_ids
 
     def _datasets(self, parser: RDFParser, harvest_job):
-        """Each dataset of the page; one that fails to map is an error for it alone."""
-        iterator = parser.datasets()
-        while True:
+        """Each dataset of the page, parsed by the profiles one at a time
+        (RDFParser.datasets() is a generator that dies at the first error):
+        a dataset that fails is an error for it alone."""
+        for dataset_ref in parser._datasets():
+            dataset: dict = {}
             try:
-                dataset = next(iterator)
-            except StopIteration:
-                return
+                for profile_class in parser._profiles:
+                    profile_class(parser.g, dataset_type=parser.dataset_type,
+                                  compatibility_mode=parser.compatibility_mode
+                                  ).parse_dataset(dataset, dataset_ref)
             except Exception as error:  # noqa: BLE001 - one bad dataset, not the page
-                self._save_gather_error(f"Jeu illisible : {error!r}", harvest_job)
+                self._save_gather_error(f"Jeu illisible ({dataset_ref}) : {error!r}",
+                                        harvest_job)
                 continue
             if not dataset.get("name"):
                 dataset["name"] = self._gen_new_name(dataset.get("title") or "sans-titre")
@@ -184,6 +198,20 @@ class MetropoleDCATHarvester(_OwnSingleton, DCATRDFHarvester):
                 dataset["name"] = f"{dataset['name']}-{len(self._names_taken)}"
             self._names_taken.append(dataset["name"])
             yield dataset
+
+    def after_parsing(self, parser: RDFParser, harvest_job):
+        """DCAT-AP 3 puts geometries in a locn:Geometry node (GeoSPARQL WKT or
+        GeoJSON on it); ckanext-dcat's profiles read only a literal: give them
+        the node's GeoJSON (else WKT)."""
+        g = parser.g
+        for location, node in list(g.subject_objects(LOCN.geometry)):
+            if isinstance(node, Literal):
+                continue
+            value = g.value(node, GSP.asGeoJSON) or g.value(node, GSP.asWKT)
+            g.remove((location, LOCN.geometry, node))
+            if value is not None:
+                g.add((location, LOCN.geometry, value))
+        return parser, []
 
     def _get_existing_dataset(self, guid: str) -> dict | None:
         # A withdrawn dataset is private: read it as the harvest user.
@@ -246,7 +274,8 @@ class MetropoleCKANHarvester(_OwnSingleton, CKANHarvester):
             harvested_at=_now(),
         )
         mapped = mapping.to_schema(harvested, toolkit.config.get("ckan.site_url"),
-                                   registry.communes())
+                                   registry.communes(),
+                                   toolkit.config.get("ckanext.metropole.epci") or "")
         mapped["id"] = package_dict.get("id")
         mapped["name"] = package_dict.get("name")
         mapped["owner_org"] = package_dict.get("owner_org")

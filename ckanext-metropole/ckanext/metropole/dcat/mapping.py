@@ -156,13 +156,19 @@ class Harvested:
     harvested_at: str = ""
 
 
-def communes_of(spatial_uris: Iterable[str], known_codes: Iterable[str]) -> list[str]:
+def communes_of(spatial_uris: Iterable[str], known_codes: Iterable[str],
+                epci_siren: str = "") -> list[str]:
+    """INSEE commune URIs we know → codes; our EPCI's URI → the whole metropole."""
+    spatial_uris = list(spatial_uris)
+    if epci_siren and uris.epci_uri(epci_siren) in spatial_uris:
+        return ["metropole"]
     known = set(known_codes)
     codes = [code for code in (uris.commune_code(u) for u in spatial_uris) if code]
     return sorted({code for code in codes if code in known})
 
 
-def to_schema(h: Harvested, site_url: str, known_communes: Iterable[str]) -> dict:
+def to_schema(h: Harvested, site_url: str, known_communes: Iterable[str],
+              epci_siren: str = "") -> dict:
     """The dataset as our schema wants it. Values that cannot be mapped are
     passed on as found, for the schema to refuse with its own message."""
     src = h.fields
@@ -181,7 +187,7 @@ def to_schema(h: Harvested, site_url: str, known_communes: Iterable[str]) -> dic
     if src.get("themes") and not themes:
         themes = [s for s in src["themes"] if s in vocabularies.themes()]
     dataset["themes"] = themes
-    codes = communes_of(h.spatial_uris, known_communes)
+    codes = communes_of(h.spatial_uris, known_communes, epci_siren)
     if not codes and src.get("communes"):
         codes = [c for c in src["communes"] if c in set(known_communes) or c == "metropole"]
     dataset["communes"] = codes or ["metropole"]
@@ -225,6 +231,8 @@ def to_schema(h: Harvested, site_url: str, known_communes: Iterable[str]) -> dic
 
 def _resource(resource: dict, h: Harvested) -> dict:
     mapped = {key: resource[key] for key in RESOURCE_KEYS if resource.get(key)}
+    if mapped.get("format"):
+        mapped["format"] = uris.format_name(mapped["format"])
     mapped["url"] = (resource.get("url") or resource.get("download_url")
                      or resource.get("access_url") or "")
     mapped["update_mode"] = "harvested"

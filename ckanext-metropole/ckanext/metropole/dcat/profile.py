@@ -28,13 +28,6 @@ from . import mapping, uris
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
-FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-# CKAN format names → the EU file-type vocabulary (DCAT-AP wants an IRI).
-FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "GEOJSON": "GEOJSON", "XLSX": "XLSX",
-              "XLS": "XLS", "ODS": "ODS", "PDF": "PDF", "ZIP": "ZIP", "XML": "XML",
-              "SHP": "SHP", "SHAPEFILE": "SHP", "KML": "KML", "GPKG": "GPKG",
-              "WMS": "WMS_SRVC", "WFS": "WFS_SRVC", "HTML": "HTML", "TXT": "TXT",
-              "PARQUET": "PARQUET", "RDF": "RDF", "TTL": "RDF_TURTLE", "API": "REST"}
 # Labels of the EU data themes we use (SHACL wants a prefLabel on concepts).
 EU_THEME_LABELS = {"ENVI": "Environnement", "TRAN": "Transports", "ENER": "Énergie",
                    "ECON": "Économie et finances", "EDUC": "Éducation, culture et sport",
@@ -180,9 +173,11 @@ class MetropoleDCATAPProfile(RDFProfile):
             publisher_ids=publisher_ids,
         )
         known = registry.communes()
-        mapped = mapping.to_schema(harvested, _site_url(), known)
-        if mapped["communes"] == [registry.WHOLE_METROPOLE] and not any(
-                uris.commune_code(u) for u in spatial_uris):
+        mapped = mapping.to_schema(harvested, _site_url(), known,
+                                   toolkit.config.get("ckanext.metropole.epci") or "")
+        epci = uris.epci_uri(toolkit.config.get("ckanext.metropole.epci") or "")
+        if mapped["communes"] == [registry.WHOLE_METROPOLE] and epci not in spatial_uris \
+                and not any(uris.commune_code(u) for u in spatial_uris):
             mapped["communes"] = self._communes_from_geometry(dataset_ref) or mapped[
                 "communes"]
         # ckanext-dcat ignores the return value: the dict is changed in place.
@@ -304,9 +299,9 @@ class MetropoleDCATAPProfile(RDFProfile):
         for value in list(self.g.objects(distribution, DCT["format"])):
             if isinstance(value, Literal):
                 self.g.remove((distribution, DCT["format"], value))
-        code = FILE_TYPES.get((resource.get("format") or "").strip().upper())
+        code = uris.FILE_TYPES.get((resource.get("format") or "").strip().upper())
         if code:
-            file_type = URIRef(FILE_TYPE + code)
+            file_type = URIRef(uris.FILE_TYPE + code)
             self.g.set((distribution, DCT["format"], file_type))
             self.g.add((file_type, RDF.type, DCT.MediaTypeOrExtent))
 
@@ -377,8 +372,9 @@ class MetropoleDCATAPProfile(RDFProfile):
 
     def _agent_identifiers(self, agent: Node, org_dict: dict) -> None:
         g = self.g
-        siren = org_dict.get("siren")
         insee = org_dict.get("insee_code")
+        # Communes are loaded without SIREN; theirs follows from the INSEE code.
+        siren = org_dict.get("siren") or (uris.commune_siren(insee) if insee else None)
         if siren:
             g.set((agent, DCT.identifier, Literal(siren)))
             identifier = BNode()
@@ -390,7 +386,6 @@ class MetropoleDCATAPProfile(RDFProfile):
             g.add((URIRef(uris.siren_uri(siren)), RDF.type, FOAF.Document))
         elif insee:
             g.set((agent, DCT.identifier, Literal(insee)))
-            g.add((agent, DCT.spatial, URIRef(uris.commune_uri(insee))))
 
     def _contact_points(self, dataset_ref: URIRef) -> None:
         for contact in self.g.objects(dataset_ref, DCAT.contactPoint):

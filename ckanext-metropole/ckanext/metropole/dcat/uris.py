@@ -17,6 +17,24 @@ SIRENE = "https://annuaire-entreprises.data.gouv.fr/entreprise/"
 ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
 FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 DATA_THEME = vocabularies.EU_THEME_BASE
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+# CKAN format names → the EU file-type vocabulary (DCAT-AP wants an IRI).
+FILE_TYPES = {"CSV": "CSV", "JSON": "JSON", "GEOJSON": "GEOJSON", "XLSX": "XLSX",
+              "XLS": "XLS", "ODS": "ODS", "PDF": "PDF", "ZIP": "ZIP", "XML": "XML",
+              "SHP": "SHP", "SHAPEFILE": "SHP", "KML": "KML", "GPKG": "GPKG",
+              "WMS": "WMS_SRVC", "WFS": "WFS_SRVC", "HTML": "HTML", "TXT": "TXT",
+              "PARQUET": "PARQUET", "RDF": "RDF", "TTL": "RDF_TURTLE", "API": "REST"}
+# And back, to the name CKAN users know.
+FORMAT_NAMES = {"GEOJSON": "GeoJSON", "WMS_SRVC": "WMS", "WFS_SRVC": "WFS",
+                "RDF_TURTLE": "TTL", "REST": "API"}
+
+
+def format_name(value: str) -> str:
+    """A CKAN format name for an EU file-type URI; other values unchanged."""
+    if value.startswith(FILE_TYPE):
+        code = value[len(FILE_TYPE):].strip("/")
+        return FORMAT_NAMES.get(code, code)
+    return value
 
 # access_level → EU access-right vocabulary (DCAT-AP's controlled vocabulary
 # for dct:accessRights).
@@ -60,3 +78,29 @@ def licence_uri(license_id: str) -> str | None:
     """The licence's official URI (the `url` of schemas/licenses.json)."""
     licence = vocabularies.licences().get(license_id)
     return licence.url or None if licence else None
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def commune_siren(insee_code: str) -> str | None:
+    """A commune's SIREN: 21, its département, 0, its number in the
+    département, a Luhn key (e.g. Marseille 13055 → 211300553). None where
+    that rule does not hold (Corsica's 2A/2B, overseas départements)."""
+    if not (len(insee_code) == 5 and insee_code.isdigit()) or insee_code.startswith("97"):
+        return None
+    base = "21" + insee_code[:2] + "0" + insee_code[2:]
+    return next(base + str(key) for key in range(10) if _luhn_valid(base + str(key)))
+
+
+def insee_of_commune_siren(siren: str) -> str | None:
+    """The INSEE code inside a commune's SIREN; None for other SIRENs."""
+    if len(siren) == 9 and siren.isdigit() and siren.startswith("21") and \
+            siren[4] == "0" and _luhn_valid(siren):
+        return siren[2:4] + siren[5:8]
+    return None
