@@ -84,20 +84,27 @@ class ManagedProcess:
     def poll(self) -> int | None:
         return self.popen.poll() if self.popen else None
 
-    def stop(self, timeout: float = 15) -> None:
-        if self.popen is None:
-            return
-        if self.popen.poll() is None:
+    def ask_to_stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
             # The child leads its own session: signal its whole group so
             # gunicorn workers and rq work-horses go too.
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, self.stop_signal)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
+
+    def wait_stopped(self, timeout: float = 15) -> None:
+        if self.popen is None:
+            return
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(5)
+            self.popen.wait(5)
         self.pid_path.unlink(missing_ok=True)
+
+    def stop(self, timeout: float = 15) -> None:
+        self.ask_to_stop()
+        self.wait_stopped(timeout)
 
 
 def stop_stale_processes(run_dir: Path, log: Callable[[str], None]) -> int:

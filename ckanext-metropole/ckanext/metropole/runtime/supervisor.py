@@ -101,10 +101,11 @@ class Supervisor:
         ckan_config.write(s, secrets)
         self._run_ckan_init()
         if not s.services_only:
-            if s.demo:
-                self._start_demo()
+            demo_loader = self._start_demo() if s.demo else None
             self._start_ckan_processes()
             self._wait_for_web()
+            if demo_loader is not None:
+                self._finish_demo(demo_loader)
         self._write_state("ready")
 
     def watch(self) -> int:
@@ -133,11 +134,18 @@ class Supervisor:
         return 0
 
     def stop_all(self) -> None:
-        # Reverse order: CKAN processes before Redis before PostgreSQL.
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                say(f"stopping {process.name}")
-            process.stop()
+        # CKAN's processes all at once (each may take seconds to finish its
+        # work), then Redis, then PostgreSQL, which they were using.
+        services = [p for p in self.processes if p.name in ("postgres", "redis")]
+        workers = [p for p in self.processes if p not in services]
+        for group in (workers, *reversed([[p] for p in services])):
+            running = [p for p in group if p.poll() is None]
+            if running:
+                say("stopping " + ", ".join(p.name for p in running))
+            for process in group:
+                process.ask_to_stop()
+            for process in group:
+                process.wait_stopped()
         self.processes.clear()
         if self.lock_handle is not None:
             self.settings.state_file.unlink(missing_ok=True)
@@ -235,21 +243,26 @@ class Supervisor:
         if result.returncode != 0:
             raise StartupError(explain_ckan_failure(result.stderr, self.settings.ckan_ini))
 
-    def _start_demo(self) -> None:
+    def _start_demo(self) -> subprocess.Popen:
         """Sample servers that the demo harvest sources point to, and the demo
-        content (created once; sources queued for a first harvest)."""
+        content (created once; sources queued for a first harvest), loaded
+        while the web server starts."""
         s = self.settings
         say(f"Demo: sample SensorThings/FIWARE/GIS servers on {s.host}:{s.samples_port}")
         self._managed("samples", [sys.executable, "-m", "ckanext.metropole.demo.samples",
                                   "--host", s.host, "--port", str(s.samples_port)])
-        result = subprocess.run(self.ckan_command("metropole", "demo", "load"),
-                                env=self._ckan_env(), capture_output=True, text=True)
-        for line in result.stdout.splitlines():
+        return subprocess.Popen(self.ckan_command("metropole", "demo", "load"),
+                                env=self._ckan_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def _finish_demo(self, loader: subprocess.Popen) -> None:
+        stdout, stderr = loader.communicate()
+        for line in stdout.splitlines():
             say(line)
-        if result.returncode != 0:
+        if loader.returncode != 0:
             # The portal works without its demo content: say so, go on.
-            say("Demo content could not be loaded (the portal starts anyway): "
-                + ckan_error_message(result.stderr))
+            say("Demo content could not be loaded (the portal runs anyway): "
+                + ckan_error_message(stderr))
 
     def _start_ckan_processes(self) -> None:
         s = self.settings
