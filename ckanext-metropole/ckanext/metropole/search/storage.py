@@ -307,8 +307,10 @@ def _has_lz4(conn: sa.engine.Connection) -> bool:
 
 
 def generation() -> int:
-    rows = execute(f"SELECT last_value FROM {GENERATION}")
-    return int(rows[0][0])
+    # A fresh sequence reports last_value 1 both before and after the first
+    # nextval(); is_called tells them apart.
+    rows = execute(f"SELECT last_value, is_called FROM {GENERATION}")
+    return int(rows[0][0]) if rows[0][1] else 0
 
 
 def bump_generation() -> None:
