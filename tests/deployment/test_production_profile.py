@@ -63,12 +63,18 @@ def test_the_web_service_runs_gunicorn_on_our_wsgi_module():
 
 
 def _key_exists(key: str) -> bool:
-    """Declared by CKAN or a plugin, or read by the source of an installed extension."""
+    """Declared by CKAN or a plugin, or read by the source of an installed
+    extension, by its name or by a namespace prefix (ckanext-spatial reads
+    every ``ckanext.spatial.common_map.*`` option through its prefix)."""
     if config_declaration.get(key) is not None:
         return True
-    needle = key.encode()
-    roots = [SITE_PACKAGES / "ckan", SITE_PACKAGES / "ckanext", ROOT / "ckanext-metropole"]
-    return any(needle in path.read_bytes() for root in roots for path in root.rglob("*.py"))
+    parts = key.split(".")
+    needles = [key.encode()] + [(".".join(parts[:n]) + ".").encode()
+                                for n in range(len(parts) - 1, 2, -1)]
+    roots = [SITE_PACKAGES / "ckan", SITE_PACKAGES / "ckanext", ROOT / "ckanext-metropole",
+             ROOT / "harvesters"]
+    sources = [path.read_bytes() for root in roots for path in root.rglob("*.py")]
+    return any(needle in source for needle in needles for source in sources)
 
 
 @pytest.mark.usefixtures("with_plugins")
