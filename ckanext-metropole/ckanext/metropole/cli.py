@@ -26,6 +26,22 @@ def init(ctx: click.Context) -> None:
     ctx.invoke(upgrade, version="head", plugin=None, skip_core=False, skip_plugins=False)
     _ensure_sysadmin()
     _ensure_communes_and_themes()
+    _index_missing_datasets()
+
+
+def _index_missing_datasets() -> None:
+    """Index the datasets the search index lacks: all of them after an upgrade
+    that changed the index layout, none on an ordinary start."""
+    from ckan.lib import search
+
+    def indexed_count() -> int:
+        return len(search.PackageSearchQuery().get_all_entity_ids(max_results=10_000_000))
+
+    before = indexed_count()
+    search.rebuild(only_missing=True, quiet=True)
+    indexed = indexed_count() - before
+    if indexed:
+        click.echo(f"Search index: {indexed} datasets indexed")
 
 
 def _ensure_communes_and_themes() -> None:

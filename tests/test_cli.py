@@ -1,0 +1,24 @@
+"""`ckan metropole init`, run at every start of the runtime."""
+
+from __future__ import annotations
+
+import pytest
+from ckan.lib import search
+
+from ckanext.metropole.cli import metropole
+
+from .helpers import api, dataset_fields
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_init_indexes_the_datasets_the_search_index_lacks(cli):
+    """After an upgrade that changed the index layout, search must not stay empty."""
+    dataset = api("package_create", **dataset_fields())
+    search.clear_all()
+    assert api("package_search", q=f'name:"{dataset["name"]}"')["count"] == 0
+    result = cli.invoke(metropole, ["init"])
+    assert result.exit_code == 0, result.output
+    assert "datasets indexed" in result.output
+    assert api("package_search", q=f'name:"{dataset["name"]}"')["count"] == 1
+    # An ordinary start indexes nothing.
+    assert "datasets indexed" not in cli.invoke(metropole, ["init"]).output
