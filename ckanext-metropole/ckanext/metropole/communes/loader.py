@@ -57,6 +57,8 @@ def _desired_epci(epci: source.Epci, communes: list[source.Commune]) -> dict:
         "epci_siren": epci.siren, "population": sum(c.population for c in communes),
         "website": "", "townhall_address": "", "townhall_email": "", "townhall_phone": "",
         "geometry": source.to_geojson(shape), "source": SOURCE_NOTE,
+        "description": f"{epci.name} : établissement public de coopération intercommunale "
+                       f"(SIREN {epci.siren}) de {len(communes)} communes.",
     }
 
 
