@@ -97,8 +97,31 @@ def _json_format(service: WebFeatureService) -> str:
     return "application/json"
 
 
+def wms_layers(session: requests.Session, url: str) -> tuple[str, set[str]] | None:
+    """The WMS next to a GeoServer/MapServer WFS (``…/wfs`` → ``…/wms``;
+    ``…/ows`` serves both) and the layer names it draws, when it answers;
+    None otherwise (a preview link must not point at nothing)."""
+    base = base_url(url)
+    path = urlsplit(base).path.rstrip("/")
+    if path.endswith("/wfs"):
+        wms = base.replace(path, path[:-4] + "/wms", 1)
+    elif path.endswith("/ows"):
+        wms = base
+    else:
+        return None
+    try:
+        response = get(session, wms, {"service": "WMS", "request": "GetCapabilities",
+                                      "version": "1.3.0"}, headers=XML_ACCEPT)
+        root = etree.fromstring(response.content)
+    except (HarvestHTTPError, etree.XMLSyntaxError):
+        return None
+    names = root.xpath("//*[local-name()='Layer']/*[local-name()='Name']/text()")
+    return wms, {n.strip() for n in names}
+
+
 def list_layers(session: requests.Session, url: str) -> list[Layer]:
     service, xml = capabilities(session, url)
+    wms = wms_layers(session, url)
     page_max = count_default(xml)
     output_format = _json_format(service)
     root = base_url(url)
@@ -112,10 +135,18 @@ def list_layers(session: requests.Session, url: str) -> list[Layer]:
             abstract=(content.abstract or "").strip(), keywords=keywords,
             bbox=bbox_valid(content.boundingBoxWGS84), crs=crs_options[0] if crs_options else "",
             service_url=f"{root}{'&' if '?' in root else '?'}service=WFS&request=GetCapabilities",
-            service_format="WFS",
+            service_format="WFS", previews=_wms_preview(wms, name),
             protocol={"version": service.version, "output_format": output_format,
                       "page_max": page_max, "url": root}))
     return layers
+
+
+def _wms_preview(wms: tuple[str, set[str]] | None, name: str) -> list[dict[str, str]]:
+    if not wms or (name not in wms[1] and name.split(":")[-1] not in wms[1]):
+        return []
+    joiner = "&" if "?" in wms[0] else "?"
+    return [{"url": f"{wms[0]}{joiner}service=WMS&request=GetCapabilities&layers={name}",
+             "format": "WMS"}]
 
 
 def filter_xml(equals: dict[str, Any], version: str) -> str:

@@ -91,7 +91,9 @@ def test_wfs_publishes_one_dataset_per_layer(gis):
     assert far["count"] == 0                                   # Paris: nothing
     assert {t["name"] for t in points["tags"]} >= {"sig", "déchets"}
     names = sorted(r["name"] for r in points["resources"])
-    assert names == sorted([gis_dataset.SERVICE, gis_dataset.GEOJSON, gis_dataset.CSV])
+    assert names == sorted([gis_dataset.SERVICE, gis_dataset.GEOJSON, gis_dataset.CSV,
+                            gis_dataset.PREVIEW])
+    assert _resource(points, gis_dataset.PREVIEW)["format"] == "WMS"
     service = _resource(points, gis_dataset.SERVICE)
     assert service["format"] == "WFS" and "request=GetCapabilities" in service["url"]
     snapshot = _resource(points, gis_dataset.GEOJSON)

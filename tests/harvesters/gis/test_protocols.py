@@ -108,6 +108,15 @@ def test_wfs_requests_the_configured_url_not_the_capabilities_dcp(gis, tmp_path)
     assert any("GetFeature" in r for r in gis.requests)
 
 
+def test_wfs_layers_get_a_wms_preview_link_only_when_the_wms_answers(gis, session):
+    layers = wfs.list_layers(session, gis.url + "/gis/wfs")
+    assert layers[0].previews == [{"url": gis.url + "/gis/wms?service=WMS&request="
+                                   "GetCapabilities&layers=metropole:points_apport_volontaire",
+                                   "format": "WMS"}]
+    gis.app.wms = False
+    assert all(la.previews == [] for la in wfs.list_layers(session, gis.url + "/gis/wfs"))
+
+
 def test_wfs_exception_report_is_reported_with_its_text(gis, tmp_path):
     report = (b'<?xml version="1.0"?><ows:ExceptionReport xmlns:ows="http://www.opengis.net/'
               b'ows/1.1" version="2.0.0"><ows:Exception exceptionCode="NoApplicableCode">'

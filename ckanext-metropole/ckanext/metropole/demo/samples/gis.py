@@ -197,6 +197,7 @@ class GisApp:
     swapped_axes: bool = False             # says lat/lon, writes lon/lat (GeoServer bug)
     out_of_extent: bool = False            # adds a feature far from the declared extent
     unknown_crs: bool = False              # names a CRS nobody knows
+    wms: bool = True                       # a WMS next to the WFS (…/wms), for previews
     removed: set[str] = field(default_factory=set)
     renamed: dict[str, str] = field(default_factory=dict)   # name → new title
     edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # name → props to set
@@ -205,6 +206,8 @@ class GisApp:
         path = request.path
         if path.startswith("/wfs"):
             return self._wfs(request)
+        if path.startswith("/wms") and self.wms:
+            return self._wms_capabilities()
         if path.startswith("/ogcapi"):
             return self._ogcapi(request, path[len("/ogcapi"):] or "/")
         match = re.match(r"^/arcgis/rest/services/Metropole/(FeatureServer|MapServer)"
@@ -340,6 +343,16 @@ class GisApp:
                 f"<ows:OperationsMetadata>{ops}{constraint if two else ''}"
                 f"</ows:OperationsMetadata><FeatureTypeList>{''.join(types)}"
                 "</FeatureTypeList></wfs:WFS_Capabilities>")
+
+    def _wms_capabilities(self) -> Reply:
+        layers = "".join(f"<Layer queryable=\"1\"><Name>metropole:{la.name}</Name>"
+                         f"<Title>{_xml(self.title(la))}</Title></Layer>"
+                         for la in self.served())
+        body = ('<?xml version="1.0" encoding="UTF-8"?><WMS_Capabilities version="1.3.0" '
+                'xmlns="http://www.opengis.net/wms"><Service><Name>WMS</Name>'
+                "<Title>SIG de la métropole</Title></Service><Capability><Layer>"
+                f"<Title>Couches</Title>{layers}</Layer></Capability></WMS_Capabilities>")
+        return Reply(200, body.encode(), {"Content-Type": "text/xml"})
 
     # -- OGC API – Features --------------------------------------------------------
     def _ogcapi(self, request: Request, path: str) -> Reply:
