@@ -62,7 +62,7 @@ def fixture_datasets() -> list[dict]:
          "temporal_resolution": "PT1H",
          "temporal_coverage": [{"start": "2026-01-01", "end": "2026-11-21"}],
          "latest_observation": "2026-11-21T23:00:00+01:00",
-         "tag_string": "vélo,comptage",
+         "tag_string": f"vélo,comptage,{FIXTURE_VERSION}",
          "contact": [{"name": "Service mobilité", "email": "mobilite@example.org"}],
          "resources": [{"name": "Agrégats horaires", "format": "CSV",
                         "url": "http://example.org/velos.csv"}]},
@@ -73,7 +73,9 @@ def fixture_datasets() -> list[dict]:
          "frequency": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
          "temporal_coverage": [{"start": "2025-01-01"}],
          "reuse_conditions": "Mentionner « Métropole Aix-Marseille-Provence ».",
+         # An uploaded file has a mimetype (exported as dcat:mediaType).
          "resources": [{"name": "Bâti (GeoJSON)", "format": "GeoJSON",
+                        "mimetype": "application/geo+json",
                         "url": "http://example.org/bati.geojson"},
                        {"name": "Bâti (WMS)", "format": "WMS",
                         "url": "http://example.org/wms?service=WMS"}]},
@@ -115,6 +117,9 @@ def hidden_datasets() -> list[dict]:
     ]
 
 
+# Bumped when the fixture datasets change: a database holding an older set
+# gets it purged and rebuilt.
+FIXTURE_VERSION = "fixture-v2"
 HIDDEN_NAMES = ["jeu-prive-en-validation", "jeu-interne", "jeu-partenaires", "jeu-brouillon"]
 
 
@@ -128,6 +133,11 @@ def fixture_catalogue():
         registry.clear()
     if model.Group.get("velo-pietons") is None:
         load_theme_groups()
+    sensor = model.Package.get("comptages-velos-marseille")
+    if sensor is not None and FIXTURE_VERSION not in [t.name for t in sensor.get_tags()]:
+        for dataset in fixture_datasets() + hidden_datasets():
+            if model.Package.get(dataset["name"]) is not None:
+                api("dataset_purge", id=dataset["name"])
     if model.Package.get("comptages-velos-marseille") is None:
         for dataset in fixture_datasets() + hidden_datasets():
             api("package_create", **dataset)

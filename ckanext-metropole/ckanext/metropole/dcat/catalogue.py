@@ -53,7 +53,8 @@ def fetch_graph(url: str, timeout: float = 30) -> Graph:
 
 def _next_page(graph: Graph):
     """Hydra's next page (hydra:next, or the older hydra:nextPage)."""
-    return graph.value(None, HYDRA.next) or graph.value(None, HYDRA.nextPage)
+    return next(graph.objects(None, HYDRA.next), None) or next(
+        graph.objects(None, HYDRA.nextPage), None)
 
 
 def _rdf_format(response) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -17,14 +18,22 @@ def dcat() -> None:
                             "plutôt que celui de ce portail.")
 @click.option("--warnings/--no-warnings", default=False,
               help="Afficher aussi les avertissements SHACL.")
-def validate(url: str | None, warnings: bool) -> None:
+@click.pass_context
+def validate(ctx: click.Context, url: str | None, warnings: bool) -> None:
     """Valide tout le catalogue (toutes les pages) avec les formes SHACL de
     DCAT-AP 3 et affiche les violations. Code de sortie 1 s'il y en a."""
     from rdflib.namespace import DCAT, RDF
 
     from . import catalogue, shacl
 
-    graph = catalogue.fetch_graph(url) if url else catalogue.whole_graph()
+    if url:
+        graph = catalogue.fetch_graph(url)
+    else:
+        # ckanext-dcat's catalogue action builds its paging links from the
+        # request: give it one, as CKAN's own commands do.
+        flask_app = ctx.meta.get("flask_app")
+        with flask_app.test_request_context() if flask_app else contextlib.nullcontext():
+            graph = catalogue.whole_graph()
     results = shacl.validate(graph)
     violations = shacl.violations_only(results)
     shown = results if warnings else violations

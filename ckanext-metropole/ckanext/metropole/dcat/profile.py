@@ -10,6 +10,7 @@ fields (see ``mapping``).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
@@ -27,6 +28,7 @@ from ..communes import registry
 from . import mapping, uris
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 # Labels of the EU data themes we use (SHACL wants a prefLabel on concepts).
 EU_THEME_LABELS = {"ENVI": "Environnement", "TRAN": "Transports", "ENER": "Énergie",
@@ -65,6 +67,24 @@ def _as_list(value: Any) -> list[str]:
         except ValueError:
             return [value] if value else []
     return [str(v) for v in value or []]
+
+
+_extents: dict[tuple, tuple[int, str | None]] = {}
+
+
+def _communes_extent(codes: tuple[str, ...], known: dict) -> str | None:
+    """The simplified union of these communes, as GeoJSON; cached while the
+    commune registry is unchanged (thousands of datasets share a few sets)."""
+    cached = _extents.get(codes)
+    if cached is not None and cached[0] == id(known):
+        return cached[1]
+    extent = registry.extent_of(list(codes))
+    geometry = None if extent is None else json.dumps(geojson_mapping(
+        extent.simplify(SIMPLIFY_DEGREES, preserve_topology=True)))
+    if len(_extents) > 10_000:
+        _extents.clear()
+    _extents[codes] = (id(known), geometry)
+    return geometry
 
 
 def _geometry(text: str):
@@ -235,13 +255,9 @@ class MetropoleDCATAPProfile(RDFProfile):
                 g.add((location, DCT.identifier, Literal(code)))
             g.add((location, RDF.type, DCT.Location))
             g.add((dataset_ref, DCT.spatial, location))
-        geometry = dataset_dict.get("spatial")
+        geometry = dataset_dict.get("spatial") or _communes_extent(tuple(sorted(codes)), known)
         if not geometry:
-            extent = registry.extent_of(codes)
-            if extent is None:
-                return
-            geometry = json.dumps(geojson_mapping(
-                extent.simplify(SIMPLIFY_DEGREES, preserve_topology=True)))
+            return
         # The generic profile already wrote `spatial` on a blank Location;
         # we rewrite it so every export carries both encodings.
         for location in list(g.objects(dataset_ref, DCT.spatial)):
@@ -299,6 +315,14 @@ class MetropoleDCATAPProfile(RDFProfile):
         for value in list(self.g.objects(distribution, DCT["format"])):
             if isinstance(value, Literal):
                 self.g.remove((distribution, DCT["format"], value))
+        for value in list(self.g.objects(distribution, DCAT.mediaType)):
+            if isinstance(value, Literal):
+                # An uploaded file's mimetype (text/csv): its IANA URI.
+                self.g.remove((distribution, DCAT.mediaType, value))
+                if re.fullmatch(r"[\w.+-]+/[\w.+-]+", str(value)):
+                    media_type = URIRef(IANA_MEDIA_TYPES + str(value))
+                    self.g.add((distribution, DCAT.mediaType, media_type))
+                    self.g.add((media_type, RDF.type, DCT.MediaType))
         code = uris.FILE_TYPES.get((resource.get("format") or "").strip().upper())
         if code:
             file_type = URIRef(uris.FILE_TYPE + code)
