@@ -258,3 +258,16 @@ def test_communes_from_the_real_commune_shapes_of_the_metropole(gis):
     assert {"13055", "13001", "13005"} <= set(points)          # Marseille, Aix, Aubagne
     parks = datasets["sig-wfs-metropole-parcs-jardins"]["communes"]
     assert parks == ["13001", "13055"]
+
+
+def test_service_down_is_a_gather_error_and_counts_no_absence(gis):
+    source = _source(gis, config={"withdraw_after": 1})
+    run_job(source["id"])
+    before = _layer_datasets("sig-wfs")
+    gis.add_fault("GetCapabilities", "status", status=502, times=None)
+    run = run_job(source["id"])
+    assert any("Cannot list the layers" in e and "502" in e for e in run["gather_errors"])
+    assert run["states"] == {}
+    after = _layer_datasets("sig-wfs")          # nothing withdrawn, nothing rewritten
+    assert {n: (p["private"], p["metadata_modified"]) for n, p in after.items()} == \
+        {n: (p["private"], p["metadata_modified"]) for n, p in before.items()}
