@@ -224,7 +224,8 @@ def to_schema(h: Harvested, site_url: str, known_communes: Iterable[str],
     # The source's own extras are dropped; only the identifiers the harvest
     # matches datasets on are kept (they are no field of our schema).
     dataset["extras"] = [{"key": key, "value": value} for key, value in (
-        ("uri", h.source_id), ("metropole_publisher_ids", json.dumps(h.publisher_ids)))
+        ("uri", h.source_id), ("metropole_publisher_ids",
+                                 json.dumps(h.publisher_ids) if h.publisher_ids else ""))
         if value]
     return dataset
 

@@ -91,7 +91,9 @@ def _luhn_valid(digits: str) -> bool:
 def commune_siren(insee_code: str) -> str | None:
     """A commune's SIREN: 21, its département, 0, its number in the
     département, a Luhn key (e.g. Marseille 13055 → 211300553). None where
-    that rule does not hold (Corsica's 2A/2B, overseas départements)."""
+    that rule does not hold (Corsica's 2A/2B, overseas départements). A few
+    communes are exceptions (Paris: 217500016), hence only a fallback for an
+    organisation without its own SIREN."""
     if not (len(insee_code) == 5 and insee_code.isdigit()) or insee_code.startswith("97"):
         return None
     base = "21" + insee_code[:2] + "0" + insee_code[2:]
