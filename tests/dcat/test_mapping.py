@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ckanext.metropole.dcat import mapping, uris
 
 EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 
-
-@pytest.mark.parametrize(("candidate", "expected"), [
+# Tables rather than parametrize: every test here pays the portal's plugin
+# loading (tests/conftest.py), which a pure function does not need.
+LICENCES = [
     ("https://www.etalab.gouv.fr/licence-ouverte-open-licence/", "etalab-2.0"),
     ("http://www.etalab.gouv.fr/licence-ouverte-open-licence", "etalab-2.0"),
     ("Licence Ouverte v2.0 (Etalab)", "etalab-2.0"),
@@ -22,12 +21,8 @@ EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
     ("https://creativecommons.org/publicdomain/zero/1.0/", "cc-zero-1.0"),
     ("Licence propriétaire XYZ", None),
     ("other-closed", None),
-])
-def test_licences_are_recognised_by_uri_spdx_id_or_label(candidate, expected):
-    assert mapping.licence_id([candidate]) == expected
-
-
-@pytest.mark.parametrize(("value", "expected"), [
+]
+FREQUENCIES = [
     (EU_FREQ + "DAILY", EU_FREQ + "DAILY"),
     ("http://purl.org/cld/freq/monthly", EU_FREQ + "MONTHLY"),
     ("daily", EU_FREQ + "DAILY"),
@@ -35,9 +30,17 @@ def test_licences_are_recognised_by_uri_spdx_id_or_label(candidate, expected):
     ("hebdomadaire", EU_FREQ + "WEEKLY"),
     ("every full moon", None),
     (None, None),
-])
-def test_frequencies_map_to_eu_uris(value, expected):
-    assert mapping.frequency_uri(value) == expected
+]
+
+
+def test_licences_are_recognised_by_uri_spdx_id_or_label():
+    for candidate, expected in LICENCES:
+        assert mapping.licence_id([candidate]) == expected, candidate
+
+
+def test_frequencies_map_to_eu_uris():
+    for value, expected in FREQUENCIES:
+        assert mapping.frequency_uri(value) == expected, value
 
 
 def test_themes_from_own_eu_and_label_sources():
@@ -62,14 +65,12 @@ def test_communes_from_insee_uris_and_the_epci():
         "metropole"]
 
 
-@pytest.mark.parametrize(("insee", "siren"), [
-    ("13055", "211300553"),  # Marseille
-    ("13005", "211300058"),  # Aubagne
-    ("13001", "211300017"),  # Aix-en-Provence
-])
-def test_commune_siren_follows_from_the_insee_code(insee, siren):
-    assert uris.commune_siren(insee) == siren
-    assert uris.insee_of_commune_siren(siren) == insee
+def test_commune_siren_follows_from_the_insee_code():
+    # Marseille, Aubagne, Aix-en-Provence (SIRENE).
+    for insee, siren in (("13055", "211300553"), ("13005", "211300058"),
+                         ("13001", "211300017")):
+        assert uris.commune_siren(insee) == siren
+        assert uris.insee_of_commune_siren(siren) == insee
 
 
 def test_other_sirens_are_not_communes():
