@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ckanext.metropole.dcat import mapping, uris
 
 EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 
-# Tables rather than parametrize: every test here pays the portal's plugin
-# loading (tests/conftest.py), which a pure function does not need.
+
+@pytest.fixture(autouse=True)
+def load_portal_plugins():
+    """Pure functions over the vocabulary files: no CKAN action nor database,
+    so the project-wide plugin loading (tests/conftest.py) is skipped."""
+
+
 LICENCES = [
     ("https://www.etalab.gouv.fr/licence-ouverte-open-licence/", "etalab-2.0"),
     ("http://www.etalab.gouv.fr/licence-ouverte-open-licence", "etalab-2.0"),
