@@ -9,16 +9,46 @@ from __future__ import annotations
 
 import pytest
 
+_PLUGINS_WITH_MIGRATIONS: list[str] = []
 
-def _migrate_loaded_plugins() -> None:
-    """Apply the migrations of every loaded plugin that has some."""
+
+def _plugins_with_migrations() -> list[str]:
+    """The plugins of the test ini (not of a test's ckan_config mark: CLI
+    commands run in tests load the ini) that have migrations, found once."""
+    if not _PLUGINS_WITH_MIGRATIONS:
+        from ckan import plugins
+        from ckan.cli import CKANConfigLoader
+        from ckan.cli.db import current_revision
+        from ckan.common import config
+
+        ini = CKANConfigLoader(config["__file__"]).get_config()
+        for name in ini["ckan.plugins"].split():
+            loaded = plugins.plugin_loaded(name)
+            if not loaded:
+                plugins.load(name)
+            try:
+                if current_revision(name) is not None:
+                    _PLUGINS_WITH_MIGRATIONS.append(name)
+            finally:
+                if not loaded:
+                    plugins.unload(name)
+    return _PLUGINS_WITH_MIGRATIONS
+
+
+def _migrate_plugins() -> None:
+    """Rebuild the tables of every plugin with migrations, loaded or not."""
     from ckan import plugins
-    from ckan.cli.db import _run_migrations, current_revision
-    from ckan.common import config
+    from ckan.cli.db import _run_migrations
 
-    for plugin in config.get("ckan.plugins"):
-        if plugins.plugin_loaded(plugin) and current_revision(plugin) is not None:
-            _run_migrations(plugin)
+    for name in _plugins_with_migrations():
+        loaded = plugins.plugin_loaded(name)
+        if not loaded:
+            plugins.load(name)
+        try:
+            _run_migrations(name)
+        finally:
+            if not loaded:
+                plugins.unload(name)
 
 
 @pytest.fixture(autouse=True)
@@ -36,16 +66,16 @@ def clean_db(load_portal_plugins, reset_db):
 
 @pytest.fixture(scope="session")
 def reset_db():
-    """CKAN's reset_db rebuilds only the core tables; with the portal's plugins
-    enabled (activity, harvest…) their tables must be migrated too, or the
-    first user created fails. Overrides the fixture that clean_db uses."""
+    """CKAN's reset_db rebuilds only the core tables; the portal's plugins
+    (activity, harvest…) need theirs too, or the first user created fails.
+    Overrides the fixture that clean_db uses."""
     from ckan.tests import factories
     from ckan.tests.helpers import reset_db as reset_core_db
 
     def reset() -> None:
         factories.fake.unique.clear()
         reset_core_db()
-        _migrate_loaded_plugins()
+        _migrate_plugins()
 
     return reset
 
