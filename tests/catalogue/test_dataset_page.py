@@ -42,3 +42,21 @@ def test_sensor_data_older_than_its_frequency_allows_shows_as_late(app, hours_ag
 def test_static_data_has_no_freshness_badge(app):
     html = page_of(app, api("package_create", **dataset_fields()))
     assert "En retard" not in html and "À jour" not in html
+
+
+def test_geojson_resources_get_a_map_preview_served_by_the_portal(app, ckan_config):
+    # Files the portal hosts (harvested snapshots are uploads): previews
+    # never make the browser fetch another site's data.
+    hosted = ckan_config["ckan.site_url"] + "/pistes-cyclables.geojson"
+    dataset = api("package_create", **dataset_fields(resources=[{
+        "url": hosted, "format": "GeoJSON",
+        "name": "Pistes cyclables (GeoJSON)"}]))
+    resource = dataset["resources"][0]
+    views = api("resource_view_list", id=resource["id"])
+    geojson = [v for v in views if v["view_type"] == "geojson_view"]
+    assert geojson, views
+    html = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}"
+                   f"/view/{geojson[0]['id']}").get_data(as_text=True)
+    assert 'data-module="geojsonpreview"' in html
+    # Leaflet comes from the portal's own assets, not a CDN.
+    assert "unpkg.com" not in html and "cdnjs" not in html
