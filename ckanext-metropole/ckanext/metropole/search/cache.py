@@ -27,7 +27,7 @@ _generation: int | None = None
 def _size() -> int:
     from ckan.common import config
 
-    return int(config.get("ckanext.metropole.search.cache_size", 256) or 0)
+    return int(config.get("ckanext.metropole.search.cache_size", 0) or 0)
 
 
 def run(sql: str, params: dict[str, Any]) -> list[tuple]:
