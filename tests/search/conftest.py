@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ckanext.metropole.search import connection, plugin
+
+SEARCH_TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """These tests are about search on CKAN's core behaviour: they create
+    datasets outside organisations, which the portal's test.ini forbids."""
+    for item in items:
+        if SEARCH_TESTS in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.ckan_config("ckan.auth.create_unowned_dataset", True))
+
 
 # Documents written directly through the connection live under their own
 # site id, so they never mix with the datasets of CKAN-level tests.

@@ -17,9 +17,6 @@ from ckanext.metropole.search import connection, storage
 PLUGINS = "metropole_search"
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", PLUGINS),
-    # CKAN's core behaviour, without the portal's rule that every dataset
-    # belongs to an organisation (these tests are about search, not that).
-    pytest.mark.ckan_config("ckan.auth.create_unowned_dataset", True),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
 
