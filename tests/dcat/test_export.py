@@ -22,7 +22,6 @@ SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "shacl" / "dcat-ap_3
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
 EU = "http://publications.europa.eu/resource/authority/"
-SITE = "http://127.0.0.1:5096"
 
 
 def catalogue_graph() -> Graph:
@@ -86,11 +85,12 @@ def test_communes_are_insee_uris_with_a_geometry_in_wkt_and_geojson(graph):
     assert len(bbox) == 1 and str(bbox[0]).startswith("POLYGON")
 
 
-def test_themes_eu_and_own_frequency_temporal_and_resolution(graph):
+def test_themes_eu_and_own_frequency_temporal_and_resolution(graph, ckan_config):
+    site = ckan_config["ckan.site_url"].rstrip("/")
     ref = dataset_ref(graph, "comptages-velos-marseille")
     themes = set(graph.objects(ref, DCAT.theme))
     assert URIRef(EU + "data-theme/TRAN") in themes
-    assert URIRef(f"{SITE}/group/velo-pietons") in themes
+    assert URIRef(f"{site}/group/velo-pietons") in themes
     assert graph.value(ref, DCTERMS.accrualPeriodicity) == URIRef(EU + "frequency/HOURLY")
     assert str(graph.value(ref, DCAT.temporalResolution)) == "PT1H"
     period = graph.value(ref, DCTERMS.temporal)
@@ -129,7 +129,8 @@ def test_publisher_is_the_organisation_with_its_siren(graph):
     assert str(graph.value(named, DCTERMS.identifier)) == "211300058"
 
 
-def test_datastore_resources_have_a_data_service(graph):
+def test_datastore_resources_have_a_data_service(graph, ckan_config):
+    site = ckan_config["ckan.site_url"].rstrip("/")
     ref = dataset_ref(graph, "comptages-velos-marseille")
     services = [s for d in graph.objects(ref, DCAT.distribution)
                 for s in graph.objects(d, DCAT.accessService)]
@@ -137,7 +138,7 @@ def test_datastore_resources_have_a_data_service(graph):
     service = services[0]
     assert (service, RDF.type, DCAT.DataService) in graph
     assert graph.value(service, DCAT.endpointURL) == URIRef(
-        f"{SITE}/api/3/action/datastore_search")
+        f"{site}/api/3/action/datastore_search")
     assert (service, DCAT.servesDataset, ref) in graph
     # Not DataStore-backed: no service.
     bati = dataset_ref(graph, "bati-metropole")
