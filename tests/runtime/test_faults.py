@@ -6,7 +6,9 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 from ckanext.metropole.runtime import postgres
 from ckanext.metropole.runtime.ports import port_is_free
@@ -122,3 +124,27 @@ def test_reset_asks_first_and_refuses_while_running(instance):
     assert (instance.home / "pgdata").exists()
     assert instance.cli("reset", "--yes").returncode == 0
     assert not instance.home.exists()
+
+
+def test_lock_files_naming_an_unreaped_process_are_recovered(instance):
+    """After a killed run whose processes nobody reaped (PID 1 of a container
+    often does not), the lock files name a zombie, which PostgreSQL takes for
+    a live server."""
+    assert instance.cli("up", "--detach", "--services-only").returncode == 0
+    assert instance.cli("down").returncode == 0
+    zombie = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{zombie.pid}/stat").read_text().split()[2] != "Z":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    socket_dir = instance.home / "run" / "pg-socket"
+    for lock in (instance.home / "pgdata" / "postmaster.pid",
+                 socket_dir / f".s.PGSQL.{instance.pg_port}.lock"):
+        lock.write_text(f"{zombie.pid}\n")
+    try:
+        result = instance.cli("up", "--detach", "--services-only")
+        assert result.returncode == 0, result.stdout + instance.supervisor_log()
+        assert "Removed postmaster.pid" in instance.supervisor_log()
+        assert postgres.psql(socket_dir, instance.pg_port, "SELECT 1;").strip() == "1"
+    finally:
+        zombie.wait()

@@ -151,6 +151,39 @@ def prepare(pgdata: Path, socket_dir: Path) -> str | None:
     return user
 
 
+def _is_live_postgres(pid: int) -> bool:
+    """A running postgres process; a zombie (which kill(pid, 0) still finds,
+    and which PostgreSQL therefore takes for alive) does not count."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        executable = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z" and executable.endswith(b"postgres")
+
+
+def clear_stale_lock_files(pgdata: Path, socket_dir: Path) -> list[Path]:
+    """Remove the lock files of a server that is gone.
+
+    PostgreSQL removes a lock whose PID is dead, but not one whose PID is a
+    zombie: after a killed run whose processes nobody reaped (PID 1 of a
+    container often does not), it would refuse to start. A lock is only
+    removed when its PID is not a live postgres, so a running server's never
+    is."""
+    removed = []
+    for lock in [pgdata / "postmaster.pid", *socket_dir.glob(".s.PGSQL.*.lock")]:
+        try:
+            pid = int(lock.read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if not _is_live_postgres(pid):
+            lock.unlink(missing_ok=True)
+            if lock.name.endswith(".lock"):
+                lock.with_suffix("").unlink(missing_ok=True)  # the socket itself
+            removed.append(lock)
+    return removed
+
+
 def stale_postmaster_pid(pgdata: Path) -> int | None:
     """The PID of a server left running on this folder by a killed runtime."""
     pid_file = pgdata / "postmaster.pid"

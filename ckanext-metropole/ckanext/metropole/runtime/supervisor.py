@@ -29,7 +29,13 @@ from typing import IO
 
 from . import ckan_config, postgres, redis_server
 from .ports import port_is_free
-from .processes import ManagedProcess, describe_exit, process_alive, stop_stale_processes
+from .processes import (
+    ManagedProcess,
+    describe_exit,
+    process_alive,
+    stop_stale_processes,
+    wait_for_exit,
+)
 from .secrets import load_or_create_secrets
 from .settings import ENV_VARS, RuntimeSettings
 
@@ -182,8 +188,9 @@ class Supervisor:
         if orphan:
             say(f"Stopping PostgreSQL (pid {orphan}) left running by a previous run.")
             os.kill(orphan, signal.SIGINT)
-            from .processes import wait_for_exit
             wait_for_exit(orphan, 30)
+        for lock in postgres.clear_stale_lock_files(s.pgdata, s.socket_dir):
+            say(f"Removed {lock.name}, left by a PostgreSQL that is gone.")
 
     def _check_ports(self) -> None:
         s = self.settings
