@@ -74,8 +74,10 @@ def fixture_datasets() -> list[dict]:
          "temporal_coverage": [{"start": "2025-01-01"}],
          "reuse_conditions": "Mentionner « Métropole Aix-Marseille-Provence ».",
          # An uploaded file has a mimetype (exported as dcat:mediaType).
+         # A harvested snapshot: its hash is "<algorithm>:<hex digest>".
          "resources": [{"name": "Bâti (GeoJSON)", "format": "GeoJSON",
                         "mimetype": "application/geo+json",
+                        "hash": "sha256:" + "0f" * 32,
                         "url": "http://example.org/bati.geojson"},
                        {"name": "Bâti (WMS)", "format": "WMS",
                         "url": "http://example.org/wms?service=WMS"}]},

@@ -14,7 +14,19 @@ import re
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
-from ckanext.dcat.profiles import DCAT, DCT, FOAF, LOCN, RDF, RDFS, SKOS, VCARD, RDFProfile
+from ckanext.dcat.profiles import (
+    DCAT,
+    DCT,
+    FOAF,
+    LOCN,
+    RDF,
+    RDFS,
+    SKOS,
+    SPDX,
+    VCARD,
+    XSD,
+    RDFProfile,
+)
 from ckanext.dcat.utils import resource_uri
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.term import Node
@@ -140,8 +152,26 @@ class MetropoleDCATAPProfile(RDFProfile):
             for url in g.objects(distribution, DCAT.downloadURL):
                 g.add((url, RDF.type, RDFS.Resource))
             self._format(resource, distribution)
+            self._checksum(distribution)
             if resource.get("datastore_active") in (True, "true", "True"):
                 self._datastore_service(resource, distribution, dataset_ref)
+
+    def _checksum(self, distribution: URIRef) -> None:
+        """Harvesters store ``hash`` as ``<algorithm>:<hex digest>`` (e.g.
+        ``sha256:…``); DCAT-AP wants the bare digest as xsd:hexBinary and
+        the algorithm as an SPDX term."""
+        g = self.g
+        for checksum in list(g.objects(distribution, SPDX.checksum)):
+            for value in list(g.objects(checksum, SPDX.checksumValue)):
+                algorithm, _, digest = str(value).rpartition(":")
+                if not algorithm or not re.fullmatch(r"[0-9a-fA-F]+", digest):
+                    continue
+                g.remove((checksum, SPDX.checksumValue, value))
+                g.add((checksum, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
+                if not list(g.objects(checksum, SPDX.algorithm)):
+                    term = SPDX[f"checksumAlgorithm_{algorithm.lower()}"]
+                    g.add((checksum, SPDX.algorithm, term))
+                    g.add((term, RDF.type, SPDX.ChecksumAlgorithm))
 
     def graph_from_catalog(self, catalog_dict: dict | None, catalog_ref: URIRef) -> None:
         g = self.g
