@@ -36,7 +36,7 @@ def _ini_options(path: Path) -> dict[str, str]:
 @pytest.mark.usefixtures("with_plugins")
 @pytest.mark.ckan_config("ckan.plugins", "metropole harvest")
 def test_every_ckan_command_of_the_profile_exists(service, command):
-    assert command[1:3] == ["-c", "/srv/app/production.ini"]
+    assert command[1:3] == ["-c", "/srv/app/deployment/production.ini"]
     from ckan.cli.cli import _get_commands_from_plugins
     from ckan.plugins import IClick, PluginImplementations
 
