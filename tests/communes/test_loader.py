@@ -16,6 +16,15 @@ AMP, METZ = "200054807", "200039865"
 _first_load: list[loader.LoadReport] = []
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fresh_database_afterwards(reset_db):
+    """These tests load other EPCIs (Metz) into the shared test database:
+    leave it empty for the next modules."""
+    yield
+    reset_db()
+    _first_load.clear()
+
+
 @pytest.fixture
 def loaded(reset_db):
     """A fresh database with Aix-Marseille-Provence loaded, once per module."""

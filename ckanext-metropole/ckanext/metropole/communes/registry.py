@@ -29,6 +29,7 @@ class KnownCommune:
     title: str
     org_name: str
     population: int
+    epci_siren: str
     shape: BaseGeometry | None
 
 
@@ -63,6 +64,7 @@ def _load() -> None:
         communes[code] = KnownCommune(
             insee_code=code, title=group.title or group.name, org_name=group.name,
             population=int(values.get("population") or 0),
+            epci_siren=values.get("epci_siren", ""),
             shape=shape(json.loads(geometry)) if geometry else None,
         )
     codes = [c for c, v in communes.items() if v.shape is not None]
@@ -79,11 +81,20 @@ def communes() -> dict[str, KnownCommune]:
         return _cache.communes
 
 
+def metropole_communes() -> list[KnownCommune]:
+    """The communes of the portal's own EPCI (ckanext.metropole.epci); other
+    communes may be known too, e.g. those of a partner territory."""
+    from ckan.plugins.toolkit import config
+
+    siren = config.get("ckanext.metropole.epci")
+    return [c for c in communes().values() if c.epci_siren == siren]
+
+
 def extent_of(codes: list[str]) -> BaseGeometry | None:
-    """Union of the shapes of these communes (all of them for WHOLE_METROPOLE)."""
+    """Union of the shapes of these communes (the metropole's for WHOLE_METROPOLE)."""
     known = communes()
-    selected = known.values() if WHOLE_METROPOLE in codes else (
-        known[c] for c in codes if c in known)
+    selected = metropole_communes() if WHOLE_METROPOLE in codes else [
+        known[c] for c in codes if c in known]
     shapes = [c.shape for c in selected if c.shape is not None]
     return unary_union(shapes) if shapes else None
 
