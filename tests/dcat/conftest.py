@@ -64,7 +64,10 @@ def fixture_datasets() -> list[dict]:
          "latest_observation": "2026-11-21T23:00:00+01:00",
          "tag_string": f"vélo,comptage,{FIXTURE_VERSION}",
          "contact": [{"name": "Service mobilité", "email": "mobilite@example.org"}],
+         # A schema.data.gouv.fr identifier, as stewards type it.
+         "conforms_to": ["etalab/schema-comptage-mobilites"],
          "resources": [{"name": "Agrégats horaires", "format": "CSV",
+                        "conforms_to": "etalab/schema-comptage-mobilites",
                         "url": "http://example.org/velos.csv"}]},
         {**base, "name": "bati-metropole", "owner_org": epci_name(),
          "title": "Bâti de la métropole", "notes": "Emprises des bâtiments.",
@@ -125,9 +128,18 @@ FIXTURE_VERSION = "fixture-v2"
 HIDDEN_NAMES = ["jeu-prive-en-validation", "jeu-interne", "jeu-partenaires", "jeu-brouillon"]
 
 
+_FRESH_DATABASE: list[bool] = []
+
+
 @pytest.fixture
-def fixture_catalogue():
-    """The fixture catalogue, created once per test database."""
+def fixture_catalogue(reset_db):
+    """The fixture catalogue, created once per test database. The first use in
+    a test session empties the database: the exports must hold exactly the
+    fixture datasets, not what earlier test modules left behind."""
+    if not _FRESH_DATABASE:
+        reset_db()
+        search.clear_all()
+        _FRESH_DATABASE.append(True)
     registry.clear()
     if MARSEILLE not in registry.communes():
         search.clear_all()

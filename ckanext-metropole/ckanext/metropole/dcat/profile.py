@@ -127,6 +127,7 @@ class MetropoleDCATAPProfile(RDFProfile):
                 g.remove((dataset_ref, DCT.identifier, identifier))
                 g.add((dataset_ref, DCT.identifier, Literal(str(identifier))))
         self._spatial(dataset_dict, dataset_ref)
+        self._standards(dataset_ref)
         self._themes(dataset_dict, dataset_ref)
         self._frequency(dataset_ref)
         self._access_rights(dataset_dict, dataset_ref)
@@ -153,8 +154,25 @@ class MetropoleDCATAPProfile(RDFProfile):
                 g.add((url, RDF.type, RDFS.Resource))
             self._format(resource, distribution)
             self._checksum(distribution)
+            self._standards(distribution)
             if resource.get("datastore_active") in (True, "true", "True"):
                 self._datastore_service(resource, distribution, dataset_ref)
+
+    def _standards(self, subject: URIRef) -> None:
+        """``dct:conformsTo`` must name a ``dct:Standard`` by IRI. Stewards type
+        schema.data.gouv.fr identifiers (``etalab/schema-…``): those become
+        the schema's page there; URLs are kept as IRIs."""
+        g = self.g
+        for value in list(g.objects(subject, DCT.conformsTo)):
+            if isinstance(value, URIRef):
+                g.add((value, RDF.type, DCT.Standard))
+                continue
+            text = str(value).strip()
+            iri = URIRef(text if re.match(r"https?://", text)
+                         else f"https://schema.data.gouv.fr/{text.strip('/')}/")
+            g.remove((subject, DCT.conformsTo, value))
+            g.add((subject, DCT.conformsTo, iri))
+            g.add((iri, RDF.type, DCT.Standard))
 
     def _checksum(self, distribution: URIRef) -> None:
         """Harvesters store ``hash`` as ``<algorithm>:<hex digest>`` (e.g.
