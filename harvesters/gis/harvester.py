@@ -29,12 +29,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 from ckan import model
-from ckanext.harvest.model import HarvestObject
 
 from ..pipeline import config as cfg
 from ..pipeline import metadata, publish
 from ..pipeline.harvester import ScheduledHarvester
-from ..pipeline.objects import current_objects, make_current
+from ..pipeline.objects import make_current
 from . import dataset
 from .communes import CommuneMatcher
 from .crs import CrsRef, epsg_label
@@ -62,6 +61,7 @@ def staging_dir() -> Path:
 class GisHarvesterBase(ScheduledHarvester):
     RULES: dict[str, cfg.Rule] = cfg.GIS
     DEFAULT_TIMEOUT = 60   # GetFeature pages of polygons can take a while to render
+    ITEMS = "layers"
     CLIENT: Any = None    # the protocol module: list_layers(session, url), pages(…)
 
     # -- protocol hooks (default: the CLIENT module's functions) ------------------------
@@ -83,39 +83,23 @@ class GisHarvesterBase(ScheduledHarvester):
             raise cfg.ConfigError(f"organization: no organisation '{org}'")
         return config
 
-    def gather_stage(self, harvest_job: Any) -> list[str] | None:
-        source = harvest_job.source
-        config = cfg.load(source.config)
-        try:
-            layers = self.list_layers(self._session(config), source.url, config)
-        except Exception as error:
-            self._save_gather_error(f"Cannot list the layers of {source.url}: {error}",
-                                    harvest_job)
-            return None
-        layers = [la for la in layers if selected(la, config.get("include"),
-                                                  config.get("exclude"))]
-        previous = current_objects(source.id)
-        ids = []
-        for layer in layers:
-            ids.append(self._object(harvest_job, layer.id, {"layer": layer.to_dict(),
-                                                            "absent": 0}))
-        listed = {la.id for la in layers}
+    def list_items(self, session: Any, url: str, config: dict[str, Any]) -> list[Layer]:
+        return [la for la in self.list_layers(session, url, config)
+                if selected(la, config.get("include"), config.get("exclude"))]
+
+    def gather_contents(self, items: list[Layer], previous: dict[str, dict[str, Any]],
+                        config: dict[str, Any], harvest_job: Any
+                        ) -> Iterator[tuple[str, dict[str, Any]]]:
+        for layer in items:
+            yield layer.id, {"layer": layer.to_dict(), "absent": 0}
+        # A layer published before and not listed now counts one more absence.
+        listed = {la.id for la in items}
         for guid, state in sorted(previous.items()):
             if guid in listed or "layer" not in state:
                 continue
-            ids.append(self._object(harvest_job, guid, {
-                "layer": state["layer"], "absent": int(state.get("absent", 0)) + 1,
-                "withdrawn": state.get("withdrawn", False),
-                "package_id": state.get("package_id")}))
-        if not layers:
-            self._save_gather_error(f"No layer found at {source.url} with this "
-                                    "configuration", harvest_job)
-        return ids
-
-    def _object(self, job: Any, guid: str, content: dict[str, Any]) -> str:
-        obj = HarvestObject(guid=guid, job=job, content=json.dumps(content))
-        obj.save()
-        return obj.id
+            yield guid, {"layer": state["layer"], "absent": int(state.get("absent", 0)) + 1,
+                         "withdrawn": state.get("withdrawn", False),
+                         "package_id": state.get("package_id")}
 
     def fetch_stage(self, harvest_object: Any) -> bool:
         data = json.loads(harvest_object.content)

@@ -18,16 +18,15 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ckan import model
-from ckanext.harvest.model import HarvestObject
 
 from ..pipeline import config as cfg
 from ..pipeline import metadata, publish
 from ..pipeline.harvester import ScheduledHarvester
-from ..pipeline.objects import current_objects as _current_objects
 from ..pipeline.objects import make_current as _make_current
 from . import dataset
 from .aggregate import to_records
@@ -42,6 +41,7 @@ DEFAULT_HISTORY = "P14D"
 
 class SensorHarvesterBase(ScheduledHarvester):
     RULES: dict[str, cfg.Rule] = cfg.SENSOR
+    ITEMS = "sensors"
 
     # -- protocol hooks ---------------------------------------------------------------
     def list_streams(self, session: Any, url: str, config: dict[str, Any]) -> list[Stream]:
@@ -52,36 +52,22 @@ class SensorHarvesterBase(ScheduledHarvester):
         raise NotImplementedError
 
     # -- IHarvester ---------------------------------------------------------------------
-    def gather_stage(self, harvest_job: Any) -> list[str] | None:
-        source = harvest_job.source
-        config = cfg.load(source.config)
-        try:
-            streams = self.list_streams(self._session(config), source.url, config)
-        except Exception as error:
-            self._save_gather_error(f"Cannot list the sensors of {source.url}: {error}",
-                                    harvest_job)
-            return None
-        previous = _current_objects(source.id)
+    def list_items(self, session: Any, url: str, config: dict[str, Any]) -> list[Stream]:
+        return self.list_streams(session, url, config)
+
+    def gather_contents(self, items: list[Stream], previous: dict[str, dict[str, Any]],
+                        config: dict[str, Any], harvest_job: Any
+                        ) -> Iterator[tuple[str, dict[str, Any]]]:
         groups: dict[str, list[Stream]] = defaultdict(list)
-        group_by = config.get("group_by", "phenomenon")
-        for stream in streams:
-            groups[dataset.group_key(stream, group_by)].append(stream)
-        ids = []
+        for stream in items:
+            groups[dataset.group_key(stream, config.get("group_by", "phenomenon"))].append(stream)
         for key, members in sorted(groups.items()):
             state = previous.get(key, {}).get("state", {})
-            listed = {s.id for s in members}
-            content = {"streams": [s.describe() for s in members], "state": state,
-                       "missing": sorted(set(state) - listed)}
-            obj = HarvestObject(guid=key, job=harvest_job, content=json.dumps(content))
-            obj.save()
-            ids.append(obj.id)
+            yield key, {"streams": [s.describe() for s in members], "state": state,
+                        "missing": sorted(set(state) - {s.id for s in members})}
         for key in sorted(set(previous) - set(groups)):
             self._save_gather_error(f"{key}: the source serves none of these sensors any "
                                     "more; the dataset keeps its published data", harvest_job)
-        if not ids:
-            self._save_gather_error(f"No sensor found at {source.url} with this "
-                                    "configuration", harvest_job)
-        return ids
 
     def fetch_stage(self, harvest_object: Any) -> bool:
         source = harvest_object.source
