@@ -28,6 +28,7 @@ setup(
         "ckan.plugins": [
             "metropole = ckanext.metropole.plugin:MetropolePlugin",
             "metropole_search = ckanext.metropole.search.plugin:PostgresSearchPlugin",
+            "metropole_theme = ckanext.metropole.theme.plugin:MetropoleThemePlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",

@@ -68,3 +68,8 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# A server, a browser and page content shared by the tests of a module that
+# only read pages (tests/browser/shared.py).
+from .shared import _shared, new_page, shared_browser, shared_server, site_content  # noqa: E402,F401

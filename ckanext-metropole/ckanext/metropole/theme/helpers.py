@@ -1,0 +1,89 @@
+"""Template helpers of the theme: identity, home page blocks, language links
+and the harvest source panels. All catalogue reads go through CKAN actions in
+the user's context, so private datasets never show to whoever may not see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as toolkit
+
+from .. import helpers as catalogue_helpers
+from . import harvest_status, settings
+
+LANGUAGES = (("fr", "Français", "FR"), ("en", "English", "EN"))
+
+
+def _context() -> dict[str, Any]:
+    return {"user": toolkit.g.user or ""}
+
+
+def theme() -> settings.Theme:
+    return settings.current()
+
+
+def language_links() -> list[dict[str, Any]]:
+    """The current page in each offered language (CKAN prefixes /en/)."""
+    current = toolkit.h.lang() or "fr"
+    url = toolkit.h.current_url()
+    return [{"code": code, "label": label, "short": short, "current": code == current,
+             "url": toolkit.h.url_for(url, locale=code)}
+            for code, label, short in LANGUAGES]
+
+
+def home_themes() -> list[dict[str, Any]]:
+    """The theme groups with their dataset counts, labels in the user's language."""
+    groups = toolkit.get_action("group_list")(
+        _context(), {"all_fields": True, "sort": "title asc"})
+    return [{"name": g["name"], "title": catalogue_helpers.theme_title(g["name"]),
+             "count": g.get("package_count", 0)} for g in groups]
+
+
+def home_communes(limit: int = 12) -> dict[str, Any]:
+    """Communes that publish the most, and how many communes there are."""
+    orgs = toolkit.get_action("organization_list")(
+        _context(), {"all_fields": True, "include_extras": True, "sort": "package_count"})
+    communes = [o for o in orgs if o.get("org_kind") == "commune"]
+    shown = sorted(communes, key=lambda o: (-o.get("package_count", 0), o["title"]))[:limit]
+    return {"shown": shown, "total": len(communes)}
+
+
+def latest_datasets(limit: int = 6) -> list[dict[str, Any]]:
+    result = toolkit.get_action("package_search")(
+        _context(), {"rows": limit, "sort": "metadata_modified desc"})
+    return result["results"]
+
+
+def harvest_schedule(source: dict[str, Any]) -> harvest_status.Schedule:
+    return harvest_status.schedule(source)
+
+
+def harvest_last_runs(source_id: str) -> list[dict[str, Any]]:
+    return harvest_status.last_runs(source_id)
+
+
+def harvest_changed_datasets(job_id: str) -> list[dict[str, Any]]:
+    return harvest_status.changed_datasets(job_id)
+
+
+def harvest_progress(source_id: str) -> dict[str, Any]:
+    return harvest_status.progress(source_id).as_json()
+
+
+def harvest_can_run(source_id: str) -> bool:
+    return harvest_status.can_see_reports(source_id)
+
+
+def get_helpers() -> dict[str, Any]:
+    return {
+        "metropole_theme": theme,
+        "metropole_language_links": language_links,
+        "metropole_home_themes": home_themes,
+        "metropole_home_communes": home_communes,
+        "metropole_latest_datasets": latest_datasets,
+        "metropole_harvest_schedule": harvest_schedule,
+        "metropole_harvest_last_runs": harvest_last_runs,
+        "metropole_harvest_changed_datasets": harvest_changed_datasets,
+        "metropole_harvest_progress": harvest_progress,
+        "metropole_harvest_can_run": harvest_can_run,
+    }

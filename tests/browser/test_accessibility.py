@@ -1,0 +1,52 @@
+"""axe-core (the copy shipped inside axe-playwright-python, no network) on the
+portal's main pages in Chromium: no violation of impact serious or critical,
+in French and in English. Each page also gets a screenshot.
+
+PAGES is a list of paths so that pages are easy to add; ``{name}`` fields are
+filled from the content made by tests/browser/content.py."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .conftest import screenshot
+from .shared import new_page
+
+pytestmark = pytest.mark.usefixtures("catalogue")
+
+PAGES = [
+    ("home", "/"),
+    ("search", "/dataset/"),
+    ("dataset", "/dataset/{dataset}"),
+    ("login", "/user/login"),
+    ("commune", "/organization/{commune}"),
+    ("harvest-source", "/harvest/{harvest_source}"),
+]
+LANGUAGES = ["", "/en"]
+BLOCKING = {"serious", "critical"}
+
+
+def _report(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=["fr", "en"])
+@pytest.mark.parametrize(("name", "path"), PAGES, ids=[name for name, _ in PAGES])
+def test_no_serious_or_critical_violation(shared_server, shared_browser, site_content, name, path,
+                                          language):
+    page = new_page(shared_browser)
+    response = page.goto(shared_server + language + path.format(**site_content))
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    screenshot(page, f"a11y-{name}-{language.strip('/') or 'fr'}")
+    results = Axe().run(page).response
+    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING]
+    print(_report(results["violations"]))
+    page.context.close()
+    assert not blocking, "axe-core violations:\n" + _report(blocking)
