@@ -23,7 +23,11 @@ PAGES = [
     ("commune", "/organization/{commune}"),
     ("harvest-source", "/harvest/{harvest_source}"),
 ]
-LANGUAGES = ["", "/en"]
+# Every page in French (the default); the English version of a few, whose
+# markup is the same with other words.
+IN_ENGLISH = ("home", "dataset", "harvest-source")
+CASES = [(name, path, "") for name, path in PAGES] + \
+    [(name, path, "/en") for name, path in PAGES if name in IN_ENGLISH]
 BLOCKING = {"serious", "critical"}
 
 
@@ -36,8 +40,8 @@ def _report(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("language", LANGUAGES, ids=["fr", "en"])
-@pytest.mark.parametrize(("name", "path"), PAGES, ids=[name for name, _ in PAGES])
+@pytest.mark.parametrize(("name", "path", "language"), CASES,
+                         ids=[f"{name}-{lang.strip('/') or 'fr'}" for name, _, lang in CASES])
 def test_no_serious_or_critical_violation(shared_server, shared_browser, site_content, name, path,
                                           language):
     page = new_page(shared_browser)
