@@ -36,7 +36,9 @@ class Content:
 def make_content() -> Content:
     suffix = uuid.uuid4().hex[:8]
     public = api("package_create", **dataset_fields(
-        name=f"comptages-velos-{suffix}", title=f"Comptages vélos du Vieux-Port {suffix}"))
+        name=f"comptages-velos-{suffix}", title=f"Comptages vélos du Vieux-Port {suffix}",
+        # a link in the description, as harvested datasets have (their source)
+        notes="Passages de vélos par heure. Source : https://example.org/compteurs"))
     private = api("package_create", **dataset_fields(
         name=f"interne-{suffix}", title=f"Jeu interne {suffix}", private=True,
         access_level="internal", license_id="partner-convention"))

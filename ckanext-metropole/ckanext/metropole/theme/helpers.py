@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
+from markupsafe import Markup, escape
 
 from .. import helpers as catalogue_helpers
 from . import harvest_status, settings
@@ -54,6 +55,17 @@ def latest_datasets(limit: int = 6) -> list[dict[str, Any]]:
     return result["results"]
 
 
+def pager(page: Any, **kwargs: Any) -> Markup:
+    """CKAN's pager with named previous/next links (its are bare icons,
+    which screen readers announce as nothing)."""
+    def symbol(icon: str, label: str) -> Markup:
+        return Markup(f'<i class="fa-solid {icon}" aria-hidden="true"></i>'
+                      f'<span class="visually-hidden">{escape(label)}</span>')
+
+    return page.pager(symbol_previous=symbol("fa-chevron-left", toolkit._("Previous page")),
+                      symbol_next=symbol("fa-chevron-right", toolkit._("Next page")), **kwargs)
+
+
 def harvest_schedule(source: dict[str, Any]) -> harvest_status.Schedule:
     return harvest_status.schedule(source)
 
@@ -81,6 +93,7 @@ def get_helpers() -> dict[str, Any]:
         "metropole_home_themes": home_themes,
         "metropole_home_communes": home_communes,
         "metropole_latest_datasets": latest_datasets,
+        "metropole_pager": pager,
         "metropole_harvest_schedule": harvest_schedule,
         "metropole_harvest_last_runs": harvest_last_runs,
         "metropole_harvest_changed_datasets": harvest_changed_datasets,
