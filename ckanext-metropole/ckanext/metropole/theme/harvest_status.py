@@ -70,11 +70,16 @@ def can_see_reports(source_id: str) -> bool:
     return _allowed("harvest_source_update", {"id": source_id})
 
 
-def schedule(source: dict[str, Any], now: datetime | None = None) -> Schedule:
+def schedule(source_id: str, now: datetime | None = None) -> Schedule:
     """The cron of the portal's scheduler (config ``schedule``, Paris time)
-    with its next run, or ckanext-harvest's own frequency."""
+    with its next run, or ckanext-harvest's own frequency. Read from the
+    source's row: ckanext-harvest shows its config only to its editors (it
+    may hold credentials), and only the schedule is taken from it."""
+    source = HarvestSource.get(source_id)
+    if source is None:
+        return Schedule(cron=None, frequency=None, next_run=None)
     try:
-        cron = harvest_config.load(source.get("config")).get("schedule")
+        cron = harvest_config.load(source.config).get("schedule")
     except harvest_config.ConfigError:
         cron = None
     if cron and not croniter.is_valid(cron):
@@ -83,7 +88,7 @@ def schedule(source: dict[str, Any], now: datetime | None = None) -> Schedule:
     if cron:
         local = (now or datetime.now(timezone.utc)).astimezone(PARIS)
         next_run = croniter(cron, local).get_next(datetime)
-    return Schedule(cron=cron, frequency=source.get("frequency"), next_run=next_run)
+    return Schedule(cron=cron, frequency=source.frequency, next_run=next_run)
 
 
 def last_runs(source_id: str, limit: int = RUNS_SHOWN) -> list[dict[str, Any]]:
@@ -151,6 +156,3 @@ def progress(source_id: str) -> Progress:
                     # objects not reported yet count under a None status
                     stats={status: n for status, n in stats.items() if status})
 
-
-def source_exists(source_id: str) -> bool:
-    return HarvestSource.get(source_id) is not None

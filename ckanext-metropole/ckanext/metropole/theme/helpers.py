@@ -55,6 +55,15 @@ def latest_datasets(limit: int = 6) -> list[dict[str, Any]]:
     return result["results"]
 
 
+DATETIME_FORMATS = {"fr": "%d/%m/%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
+
+
+def local_datetime(value: Any) -> str:
+    """A date and time in the portal's time zone, written the user's way."""
+    fmt = DATETIME_FORMATS.get(toolkit.h.lang() or "fr", DATETIME_FORMATS["en"])
+    return toolkit.h.render_datetime(value, date_format=fmt)
+
+
 def pager(page: Any, **kwargs: Any) -> Markup:
     """CKAN's pager with named previous/next links (its are bare icons,
     which screen readers announce as nothing)."""
@@ -66,8 +75,8 @@ def pager(page: Any, **kwargs: Any) -> Markup:
                       symbol_next=symbol("fa-chevron-right", toolkit._("Next page")), **kwargs)
 
 
-def harvest_schedule(source: dict[str, Any]) -> harvest_status.Schedule:
-    return harvest_status.schedule(source)
+def harvest_schedule(source_id: str) -> harvest_status.Schedule:
+    return harvest_status.schedule(source_id)
 
 
 def harvest_last_runs(source_id: str) -> list[dict[str, Any]]:
@@ -94,6 +103,7 @@ def get_helpers() -> dict[str, Any]:
         "metropole_home_communes": home_communes,
         "metropole_latest_datasets": latest_datasets,
         "metropole_pager": pager,
+        "metropole_datetime": local_datetime,
         "metropole_harvest_schedule": harvest_schedule,
         "metropole_harvest_last_runs": harvest_last_runs,
         "metropole_harvest_changed_datasets": harvest_changed_datasets,
