@@ -89,6 +89,9 @@ def test_wfs_publishes_one_dataset_per_layer(gis):
     assert "sig-wfs-metropole-points-apport-volontaire" in {p["name"] for p in found}
     far = call_action("package_search", extras={"ext_bbox": "2.2,48.8,2.4,48.9"})
     assert far["count"] == 0                                   # Paris: nothing
+    # The source's page lists its datasets (ckanext-harvest searches by source id).
+    listed = call_action("package_search", fq=f'harvest_source_id:"{source["id"]}"', rows=100)
+    assert {p["name"] for p in listed["results"]} == set(datasets)
     assert {t["name"] for t in points["tags"]} >= {"sig", "déchets"}
     names = sorted(r["name"] for r in points["resources"])
     assert names == sorted([gis_dataset.SERVICE, gis_dataset.GEOJSON, gis_dataset.CSV,
