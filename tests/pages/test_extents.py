@@ -36,7 +36,7 @@ def test_search_page_has_map_search_and_results_map_in_french(app):
     html = app.get("/dataset/").get_data(as_text=True)
     assert 'data-module="spatial-query"' in html
     assert "Filtrer par zone géographique" in html
-    assert "Tracer une zone de recherche sur la carte" in html
+    assert "Tracer une zone de recherche sur la carte" in html  # draw button label
     assert 'data-module="metropole-extent-map"' in html
     # The widget opens on the metropole, not on the whole world.
     assert 'data-default_extent="[[43.' in html

@@ -1,42 +1,47 @@
 /* ckanext-spatial's map search widget, in the page's language and reachable
  * from the keyboard.
  *
- * The widget's own strings go through CKAN's JS translations, which only
- * know strings whose source is a .js file listed in a catalogue template; the
- * template that renders this element passes them translated server-side, and
- * they are loaded before the widget draws its controls (it does so once the
- * DOM is ready, after every module has initialised).
+ * The widget's strings go through CKAN's JS translations, which know only
+ * strings whose source is a .js file listed in a catalogue template, and
+ * ckanext-spatial ships none; the template passes them translated
+ * server-side and this module puts them in place.
  *
  *   <div data-module="metropole-spatial-query-fr"
- *        data-module-translations="{msgid: translation}"
- *        data-module-button_label="…"></div>
+ *        data-module-draw="…" data-module-title="…"
+ *        data-module-apply="…" data-module-cancel="…" data-module-close="…">
  */
 this.ckan.module('metropole-spatial-query-fr', function ($) {
   return {
-    options: {translations: {}, button_label: ''},
+    options: {draw: '', title: '', apply: '', cancel: '', close: ''},
 
     initialize: function () {
-      var lang = document.documentElement.lang || 'fr';
-      var data = {'': {domain: 'ckan', lang: lang,
-                       'plural-forms': 'nplurals=2; plural=(n > 1);',
-                       plural_forms: 'nplurals=2; plural=(n > 1);'}};
-      $.each(this.options.translations || {}, function (msgid, text) {
-        data[msgid] = [null, text];
-      });
-      ckan.i18n.load(data);
       $.proxyAll(this, /_on/);
+      // The widget draws its button once the DOM is ready, after every
+      // module has initialised: this callback, registered later, runs after.
       $(this._onReady);
+      // Its dialog is built on first use; Bootstrap's events bubble.
+      $(document).on('show.bs.modal', '.modal', this._onDialog);
     },
 
-    /* The widget's draw button is a link without href: no keyboard focus,
-     * no accessible name. Give it both. */
+    /* The draw button is a link without href: no keyboard focus, no name. */
     _onReady: function () {
-      var label = this.options.button_label;
+      var label = this.options.draw;
       $('#dataset-map .leaflet-control-custom-button').each(function () {
         $(this).attr({href: '#', role: 'button', 'aria-label': label, title: label});
         $(this).on('click', function (event) { event.preventDefault(); });
         $(this).find('i').attr('aria-hidden', 'true');
       });
+    },
+
+    _onDialog: function (event) {
+      var dialog = $(event.target);
+      if (!dialog.find('#draw-map-container').length) {
+        return;
+      }
+      dialog.find('.modal-title').text(this.options.title);
+      dialog.find('.btn-primary.apply').text(this.options.apply);
+      dialog.find('.btn-cancel').text(this.options.cancel);
+      dialog.find('.btn-close').attr('aria-label', this.options.close);
     }
   };
 });
