@@ -3,6 +3,8 @@ datasets, then the metropole's datasets covering it."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from ckanext.metropole.communes import loader
@@ -14,9 +16,11 @@ pytestmark = pytest.mark.usefixtures("catalogue")
 
 
 def test_commune_page_shows_shape_facts_and_datasets(page, live_server):
-    own = api("package_create", **dataset_fields(title="Bancs publics de Marseille"))
+    # The test database keeps the datasets of earlier runs: unique titles.
+    token = uuid.uuid4().hex[:6]
+    own = api("package_create", **dataset_fields(title=f"Bancs publics de Marseille {token}"))
     wide = api("package_create", **dataset_fields(
-        title="Qualité de l'air — toute la métropole",
+        title=f"Qualité de l'air — toute la métropole {token}",
         owner_org=loader.existing_by("siren")[AMP].name, communes=["metropole"]))
     page.goto(f"{live_server}/organization/{org_name(MARSEILLE)}")
     facts = page.locator(".metropole-commune")

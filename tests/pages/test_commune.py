@@ -3,6 +3,8 @@ producers that cover it, never private ones to those who may not see them."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from ckanext.metropole.communes import loader
@@ -18,15 +20,17 @@ def metropole_org() -> str:
 
 def test_the_commune_page_shows_facts_outline_and_covering_datasets(app, admin_with_token):
     epci = metropole_org()
+    token = uuid.uuid4().hex[:6]  # the test database keeps earlier runs' datasets
     wide = api("package_create", **dataset_fields(
-        title="Collecte des déchets — toute la métropole", owner_org=epci,
+        title=f"Collecte des déchets — toute la métropole {token}", owner_org=epci,
         communes=["metropole"]))
     for_marseille = api("package_create", **dataset_fields(
-        title="Bruit routier de Marseille (métropole)", owner_org=epci, communes=[MARSEILLE]))
+        title=f"Bruit routier de Marseille (métropole) {token}", owner_org=epci,
+        communes=[MARSEILLE]))
     for_aix = api("package_create", **dataset_fields(
-        title="Marchés d'Aix (métropole)", owner_org=epci, communes=[AIX]))
+        title=f"Marchés forains à Aix (métropole) {token}", owner_org=epci, communes=[AIX]))
     hidden = api("package_create", **dataset_fields(
-        title="Capteurs internes de Marseille", owner_org=epci, communes=[MARSEILLE],
+        title=f"Capteurs internes de Marseille {token}", owner_org=epci, communes=[MARSEILLE],
         private=True, access_level="internal", license_id="partner-convention"))
 
     html = app.get(f"/organization/{org_name(MARSEILLE)}").get_data(as_text=True)

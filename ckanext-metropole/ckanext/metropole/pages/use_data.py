@@ -18,6 +18,10 @@ import ckan.plugins.toolkit as toolkit
 
 TOKEN_VARIABLE = "CKAN_API_TOKEN"
 SAMPLE_ROWS = 5
+# Resources that are web services, not files: curl shows their answer
+# instead of saving it under a file name made of their query string.
+SERVICE_FORMATS = {"WFS", "WMS", "WMTS", "OGC API FEATURES", "ARCGIS REST", "SENSORTHINGS",
+                   "NGSI-LD", "API"}
 
 
 @dataclass
@@ -89,6 +93,8 @@ def _curl(package_show_url: str, main: ResourceAccess | None, private: bool) -> 
     lines = [f'curl -s {auth}"{package_show_url}"']
     if main and main.in_datastore:
         lines.append(f'curl -s {auth}"{main.datastore_search_url}"')
+    elif main and main.download_url and main.format in SERVICE_FORMATS:
+        lines.append(f'curl -sL {auth}"{main.download_url}"')
     elif main and main.download_url:
         lines.append(f'curl -sL {auth}-O "{main.download_url}"')
     return "\n".join(lines)
