@@ -38,7 +38,10 @@ this.ckan.module('metropole-spatial-query-fr', function ($) {
       if (!dialog.find('#draw-map-container').length) {
         return;
       }
-      dialog.find('.modal-title').text(this.options.title);
+      // A dialog is named by its title (WCAG 4.1.2).
+      dialog.find('.modal-title').text(this.options.title)
+        .attr('id', 'metropole-draw-title');
+      dialog.attr('aria-labelledby', 'metropole-draw-title');
       dialog.find('.btn-primary.apply').text(this.options.apply);
       dialog.find('.btn-cancel').text(this.options.cancel);
       dialog.find('.btn-close').attr('aria-label', this.options.close);
