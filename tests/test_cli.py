@@ -22,3 +22,18 @@ def test_init_indexes_the_datasets_the_search_index_lacks(cli):
     assert api("package_search", q=f'name:"{dataset["name"]}"')["count"] == 1
     # An ordinary start indexes nothing.
     assert "datasets indexed" not in cli.invoke(metropole, ["init"]).output
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_init_builds_the_javascript_translations(cli, app):
+    """gunicorn never builds them (only `ckan run` does): without init, CKAN's
+    scripts (table previews, "show more") would speak English."""
+    import os
+
+    from ckan.lib.i18n import get_js_translations_dir
+
+    built = os.path.join(get_js_translations_dir(), "fr.js")
+    if os.path.exists(built):
+        os.remove(built)
+    assert cli.invoke(metropole, ["init"]).exit_code == 0
+    assert app.get("/api/i18n/fr").json["Add Filter"] == [None, "Ajouter un filtre"]

@@ -27,6 +27,17 @@ def init(ctx: click.Context) -> None:
     _ensure_sysadmin()
     _ensure_communes_and_themes()
     _index_missing_datasets()
+    _build_js_translations()
+
+
+def _build_js_translations() -> None:
+    """CKAN writes the JavaScript translations (served at /api/i18n/<lang>)
+    only in `ckan run`, never under gunicorn: without them every string of
+    CKAN's scripts (table previews, "show more", map widgets) stays English.
+    Rebuilt only when a catalogue changed."""
+    from ckan.lib.i18n import build_js_translations
+
+    build_js_translations()
 
 
 def _index_missing_datasets() -> None:

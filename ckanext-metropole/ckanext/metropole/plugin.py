@@ -15,7 +15,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.plugins import DefaultTranslation
 
-from . import helpers, indexing, theme_groups, validators
+from . import datastore_views, helpers, indexing, theme_groups, validators
 
 FACET_FIELDS = {"vocab_communes": helpers.commune_title, "vocab_themes": helpers.theme_title}
 
@@ -29,17 +29,23 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IFacets, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.ITranslation)
+    plugins.implements(plugins.IActions)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
+        toolkit.add_resource("assets", "metropole")
 
     # IClick
     def get_commands(self) -> list:
         from .cli import metropole
 
         return [metropole]
+
+    # IActions
+    def get_actions(self) -> dict[str, Any]:
+        return {"datastore_create": datastore_views.datastore_create}
 
     # IValidators
     def get_validators(self) -> dict[str, Any]:

@@ -1,0 +1,28 @@
+"""Catalogue values in words on the dataset page: durations and periods."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..helpers import api, dataset_fields
+
+pytestmark = pytest.mark.usefixtures("catalogue")
+
+
+def test_resolution_and_coverage_read_as_words(app):
+    dataset = api("package_create", **dataset_fields(
+        temporal_resolution="PT1H",
+        temporal_coverage=[{"start": "2026-11-08", "end": "2026-11-22"}]))
+    html = app.get(f"/dataset/{dataset['name']}").get_data(as_text=True)
+    assert '<span title="PT1H">1 heure</span>' in html
+    assert "Du 8 novembre 2026 au 22 novembre 2026" in html
+    assert "Couverture temporelle 1" not in html
+
+
+@pytest.mark.parametrize("code,words", [
+    ("P1D", "1 jour"), ("PT15M", "15 minutes"), ("P1Y2M", "1 an, 2 mois"), ("soon", "soon")])
+def test_durations_in_french(app, code, words):
+    from ckanext.metropole.pages.display import duration_label
+
+    with app.flask_app.test_request_context("/"):
+        assert duration_label(code) == words
