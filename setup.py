@@ -29,6 +29,7 @@ setup(
             "metropole = ckanext.metropole.plugin:MetropolePlugin",
             "metropole_search = ckanext.metropole.search.plugin:PostgresSearchPlugin",
             "metropole_theme = ckanext.metropole.theme.plugin:MetropoleThemePlugin",
+            "metropole_charts = ckanext.metropole.charts.plugin:MetropoleChartsPlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",

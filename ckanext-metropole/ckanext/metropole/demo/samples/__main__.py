@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import time
 
+from .data import demo_more_sensors, demo_sensors
 from .server import build_server
 
 
@@ -18,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
     try:
-        server, _, _ = build_server(port=args.port, host=args.host)
+        # Every sensor theme of the catalogue, so every dashboard has content.
+        server, _, _ = build_server(port=args.port, host=args.host,
+                                    sta_sensors=demo_sensors() + demo_more_sensors(time.time()))
     except OSError as error:
         print(f"samples: cannot listen on {args.host}:{args.port}: {error.strerror}. "
               "Set METROPOLE_SAMPLES_PORT to another port.", file=sys.stderr)

@@ -36,8 +36,13 @@ class Sensor:
     unit_definition: str
     observed_property: str
     extra: dict = field(default_factory=dict)
+    # [start, end) epoch ranges when the sensor sends null (an outage):
+    # aggregates get a gap there, and a range open to the future makes a late sensor.
+    silent: tuple[tuple[float, float], ...] = ()
 
-    def value(self, t: float) -> float:
+    def value(self, t: float) -> float | None:
+        if any(start <= t < end for start, end in self.silent):
+            return None
         return VALUE_FUNCTIONS[self.kind](self, t)
 
 
@@ -84,13 +89,36 @@ def _power(s: Sensor, t: float) -> float:
     return round(_light(s, t) * (70 + 5 * _noise(int(t), s.id)), 1)
 
 
+def _pedestrians(s: Sensor, t: float) -> float:
+    h = _local_hour(t)
+    busy = math.exp(-((h - 12.5) ** 2) / 8) + 0.6 * math.exp(-((h - 18.5) ** 2) / 3)
+    return float(int((3 + 90 * busy) * (0.7 + 0.6 * _noise(int(t), s.id))))
+
+
+def _water_temperature(s: Sensor, t: float) -> float:
+    day = t / 86400
+    return round(13.5 + 2.5 * math.sin(day / 5) + 0.8 * math.sin((_local_hour(t) - 9) / 24
+                                                                  * 2 * math.pi)
+                 + 0.2 * _noise(int(t), s.id), 2)
+
+
+def _conductivity(s: Sensor, t: float) -> float:
+    return round(640 + 60 * math.sin(t / 86400 / 4) + 25 * _noise(int(t), s.id), 1)
+
+
+def _turbidity(s: Sensor, t: float) -> float:
+    return round(2.5 + 1.5 * _noise(int(t), s.id) + 6 * max(0.0, math.sin(t / 86400 / 2)) ** 8,
+                 2)
+
+
 def _bench(s: Sensor, t: float) -> float:
     return round(10 + 5 * _noise(int(t), s.id), 3)
 
 
 VALUE_FUNCTIONS: dict[str, Callable[[Sensor, float], float]] = {
     "noise": _noise_db, "bikes": _bikes, "water": _water, "fill": _fill,
-    "light": _light, "power": _power, "bench": _bench,
+    "light": _light, "power": _power, "bench": _bench, "pedestrians": _pedestrians,
+    "water_temp": _water_temperature, "conductivity": _conductivity, "turbidity": _turbidity,
 }
 
 UNITS = {
@@ -103,6 +131,13 @@ UNITS = {
     "power": ("watt", "W", "http://unitsofmeasure.org/ucum.html#para-30",
               "Puissance éclairage"),
     "bench": ("mètre", "m", "http://unitsofmeasure.org/ucum.html#para-30", "Hauteur d'eau"),
+    "pedestrians": ("piétons", None, "http://unitsofmeasure.org/ucum.html#para-49",
+                    "Comptage piétons"),
+    "water_temp": ("degré Celsius", "°C", "http://unitsofmeasure.org/ucum.html#para-30",
+                   "Température de l'eau"),
+    "conductivity": ("microsiemens par centimètre", "uS/cm",
+                     "http://unitsofmeasure.org/ucum.html#para-30", "Conductivité de l'eau"),
+    "turbidity": ("unité de turbidité néphélométrique", "NTU", "", "Turbidité de l'eau"),
 }
 
 
@@ -139,6 +174,34 @@ def demo_containers() -> list[Sensor]:
         sensor(101, "PAV verre Castellane", "Castellane", "fill", 5.3838, 43.2860, 3600),
         sensor(102, "PAV verre Belsunce", "Belsunce", "fill", 5.3772, 43.2995, 3600),
         sensor(103, "PAV emballages Aix Pasteur", "Aix Pasteur", "fill", 5.4455, 43.5310, 3600),
+    ]
+
+
+def demo_more_sensors(now: float) -> list[Sensor]:
+    """The demo's other themes, so that every dashboard has sensors: water
+    quality, pedestrian counts, street-light power. Two of them show what
+    goes wrong in real life: a pedestrian counter that stopped 6 hours
+    before the server started (a late sensor) and a turbidity probe with a
+    4-hour outage the day before (a gap in its series)."""
+    stopped = sensor(42, "Compteur piétons République", "Rue de la République", "pedestrians",
+                     5.3701, 43.3002, 900)
+    stopped.silent = ((now - 6 * 3600, float("inf")),)
+    outage = sensor(53, "Sonde turbidité Arc Aix", "Arc à Aix-en-Provence", "turbidity",
+                    5.4415, 43.5158, 900)
+    outage.silent = ((now - 30 * 3600, now - 26 * 3600),)
+    return [
+        sensor(41, "Compteur piétons Vieux-Port", "Quai des Belges", "pedestrians",
+               5.3741, 43.2951, 900),
+        stopped,
+        sensor(51, "Sonde température Huveaune Aubagne", "Huveaune à Aubagne", "water_temp",
+               5.5702, 43.2925, 900),
+        sensor(52, "Sonde conductivité Huveaune Aubagne", "Huveaune à Aubagne", "conductivity",
+               5.5704, 43.2926, 900),
+        outage,
+        sensor(33, "Lampadaire Vieux-Port 12 (puissance)", "Quai du Port", "power",
+               5.3711, 43.2961, 900),
+        sensor(34, "Lampadaire Cours Mirabeau 4 (puissance)", "Cours Mirabeau (Aix)", "power",
+               5.4481, 43.5266, 900),
     ]
 
 

@@ -74,6 +74,8 @@ class NgsiApp:
 
     def _value(self, s: Sensor, t: float) -> object:
         value = s.value(t)
+        if value is None:
+            return None
         return ("on" if value else "off") if s.kind == "light" else value
 
     def _times(self, s: Sensor, since: float | None, until: float | None) -> range:

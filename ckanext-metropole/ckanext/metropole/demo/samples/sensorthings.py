@@ -177,10 +177,11 @@ class SensorThingsApp:
 
     def _observation(self, s: Sensor, first: float, k: int, scale: float, root: str) -> dict:
         t = first + k * s.interval
-        result: float | str | None = s.value(t) * scale
-        if scale != 1.0:
+        raw = s.value(t)
+        result: float | str | None = None if raw is None else raw * scale
+        if scale != 1.0 and result is not None:
             result = round(result, 6)
-        if self.null_every and k % self.null_every == self.null_every - 1:
+        if result is None or self.null_every and k % self.null_every == self.null_every - 1:
             result = None
         elif s.kind == "light":
             result = "on" if result else "off"

@@ -1,0 +1,78 @@
+/* Time series of sensor aggregates, drawn with Plotly.
+ *
+ * The server sends the series ready to draw (one per sensor, a null point
+ * at every gap so that no line crosses missing periods) in a JSON script
+ * element; this module only draws them and switches between the hourly and
+ * daily series with a radio group (keyboard usable, no custom widget).
+ * The accessible alternative is the HTML table next to the chart.
+ */
+ckan.module('metropole-timeseries', function ($) {
+  'use strict';
+
+  var FRENCH = {
+    moduleType: 'locale', name: 'fr', dictionary: {},
+    format: {
+      days: ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'],
+      shortDays: ['dim.', 'lun.', 'mar.', 'mer.', 'jeu.', 'ven.', 'sam.'],
+      months: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août',
+               'septembre', 'octobre', 'novembre', 'décembre'],
+      shortMonths: ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août',
+                    'sept.', 'oct.', 'nov.', 'déc.'],
+      date: '%d/%m/%Y', decimal: ',', thousands: '\u202f'
+    }
+  };
+  var registered = false;
+
+  return {
+    initialize: function () {
+      if (!registered && window.Plotly) { window.Plotly.register(FRENCH); registered = true; }
+      var root = this.el[0];
+      this.root = root;
+      this.data = JSON.parse(root.querySelector('script.metropole-chart-data').textContent);
+      this.plot = root.querySelector('.metropole-chart-plot');
+      this.lang = (document.documentElement.lang || 'fr').slice(0, 2);
+      var self = this;
+      var inputs = root.querySelectorAll('input.metropole-chart-period');
+      var initial = this.options.period || Object.keys(this.data.periods)[0];
+      inputs.forEach(function (input) {
+        input.checked = input.value === initial;
+        input.addEventListener('change', function () {
+          if (input.checked) { self.draw(input.value); }
+        });
+      });
+      this.draw(initial);
+    },
+
+    draw: function (period) {
+      var chart = this.data.periods[period];
+      if (!chart || !window.Plotly) { return; }
+      var traces = chart.series.map(function (s) {
+        return {
+          type: 'scatter', mode: period === 'day' ? 'lines+markers' : 'lines',
+          name: s.name, x: s.x, y: s.y, connectgaps: false,
+          hovertemplate: '%{x}<br>%{y}<extra>' + s.name.replace(/</g, '&lt;') + '</extra>'
+        };
+      });
+      var layout = {
+        margin: {l: 64, r: 16, t: 16, b: 48},
+        height: this.options.height || 380,
+        xaxis: {type: 'date'},
+        yaxis: {title: {text: chart.y_title}, rangemode: 'tozero'},
+        legend: {orientation: 'h', y: -0.2},
+        font: {family: 'inherit', size: 13, color: '#212529'}
+      };
+      var config = {locale: this.lang === 'fr' ? 'fr' : 'en', displayModeBar: false,
+                    responsive: true};
+      var root = this.root;
+      window.Plotly.react(this.plot, traces, layout, config).then(function () {
+        root.setAttribute('data-drawn', period);
+      });
+      root.querySelectorAll('[data-period-table]').forEach(function (table) {
+        table.hidden = table.getAttribute('data-period-table') !== period;
+      });
+      root.querySelectorAll('[data-period-caption]').forEach(function (caption) {
+        caption.hidden = caption.getAttribute('data-period-caption') !== period;
+      });
+    }
+  };
+});

@@ -1,0 +1,85 @@
+"""Template helpers of the charts and dashboards: numbers and periods in the
+user's language (French by default)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import ckan.plugins.toolkit as toolkit
+from babel.numbers import format_decimal
+
+from . import chart as charts
+from .series import Period
+
+_ = toolkit._
+
+
+def _locale() -> str:
+    try:
+        return toolkit.h.lang() or "fr"
+    except (RuntimeError, AttributeError, TypeError):
+        return "fr"
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, decimals), format=pattern, locale=_locale())
+
+
+def decimals_for(measure: str) -> int:
+    return 0 if measure in ("sum", "share_on") else (2 if measure == "mean" else 1)
+
+
+def value(value: float | None, chart: charts.PeriodChart) -> str:
+    """A value with its unit, e.g. « 63,4 dB(A) », « 1 204 passages »."""
+    if value is None:
+        return "—"
+    unit = charts.unit_label(chart.measure, chart.unit)
+    return f"{number(value, decimals_for(chart.measure))}\u00a0{unit}".strip()
+
+
+def percent(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{number(100 * ratio, 0)}\u00a0%"
+
+
+def local_time(moment: datetime, with_hours: bool = True) -> str:
+    return toolkit.h.render_datetime(moment, "%d/%m/%Y %H:%M" if with_hours else "%d/%m/%Y")
+
+
+def period_label(period: Period | None, kind: str) -> str:
+    """« 29/03/2026 14:00 » for an hour, « 29/03/2026 » for a day (Paris time)."""
+    if period is None:
+        return "—"
+    return local_time(period.start, with_hours=kind == "hour")
+
+
+def caption(chart: charts.Chart, period: str) -> str:
+    pc = chart.periods[period]
+    label = charts.measure_label(pc.measure, period)
+    days = charts.WINDOWS[period].days if period in charts.WINDOWS else 0
+    shown = {s.stream for s in pc.series}
+    if period == "hour":
+        text = _("{measure}, hour by hour over the last {days} days, {count} sensors, in {unit}.")
+    else:
+        text = _("{measure}, day by day over the last {days} days, {count} sensors, in {unit}.")
+    days = max(1, round((max(p.end for p in pc.periods) - min(p.start for p in pc.periods))
+                        .total_seconds() / 86400)) if pc.periods else days
+    return text.format(measure=label, days=days, count=len(shown),
+                       unit=charts.unit_label(pc.measure, pc.unit))
+
+
+def get_helpers() -> dict[str, Any]:
+    from . import dashboards
+
+    return {
+        "metropole_chart_caption": caption,
+        "metropole_chart_value": value,
+        "metropole_chart_percent": percent,
+        "metropole_chart_period": period_label,
+        "metropole_chart_number": number,
+        "metropole_local_time": local_time,
+        "metropole_dashboard_themes": dashboards.theme_links,
+    }
