@@ -11,20 +11,8 @@ import pytest
 
 @pytest.fixture(scope="module")
 def harvested(reset_db, reset_index):
-    """Empty database and index, then one harvest; returns the sample clock's "now"."""
     # Imported here: the harvest helpers read CKAN's configuration on import,
     # which is loaded after conftest files are.
-    from ckan import plugins
-
     from . import sensors
 
-    plugins.load_all()   # the plugins of test.ini, as each test's with_plugins loads them
-    reset_db()
-    reset_index()
-    at = sensors.now()
-    server = sensors.start_server(at)
-    try:
-        sensors.harvest(server)
-    finally:
-        server.stop()
-    return at
+    return sensors.prepare(reset_db, reset_index)

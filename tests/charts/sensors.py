@@ -52,6 +52,22 @@ def harvest(server) -> dict:
     return run
 
 
+def prepare(reset_db, reset_index) -> datetime:
+    """Empty database and index, then one harvest; returns the sample clock's "now"."""
+    from ckan import plugins
+
+    plugins.load_all()   # the plugins of test.ini, as each test's with_plugins loads them
+    reset_db()
+    reset_index()
+    at = now()
+    server = start_server(at)
+    try:
+        harvest(server)
+    finally:
+        server.stop()
+    return at
+
+
 def dataset(key: str) -> dict:
     return call_action("package_show", id=f"{SOURCE}-{key}")
 

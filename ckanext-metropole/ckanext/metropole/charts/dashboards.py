@@ -233,7 +233,8 @@ def _figures(key: str | None, measure: str, hourly: charts.PeriodChart | None,
     if key == "remplissage":
         full = sum(1 for r in rows if r.latest and r.latest.value is not None
                    and r.latest.value >= THRESHOLDS["remplissage"][1])
-        kpis.append((_("Containers 80 % full or more"), str(full)))
+        kpis.append((_("Containers {threshold} full or more").format(threshold="80\u00a0%"),
+                     str(full)))
     elif key == "eclairage-puissance" and daily:
         done = shaping.complete_days(daily.periods, now)
         energy = [p.value * 24 / 1000 for p in done[-7 * len(rows):] if p.value is not None]

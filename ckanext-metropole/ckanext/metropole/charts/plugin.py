@@ -45,7 +45,9 @@ class MetropoleChartsPlugin(plugins.SingletonPlugin):
             "name": VIEW_TYPE,
             "title": toolkit._("Time series chart"),
             "icon": "chart-line",
-            "default_title": toolkit._("Chart"),
+            # Stored with the view when it is created, often by a harvest job
+            # (no request, no language): French, like the harvested content.
+            "default_title": "Graphique",
             "requires_datastore": False,
             "iframed": False,
             "always_available": False,

@@ -56,7 +56,8 @@ ckan.module('metropole-timeseries', function ($) {
       var layout = {
         margin: {l: 64, r: 16, t: 16, b: 48},
         height: this.options.height || 380,
-        xaxis: {type: 'date'},
+        xaxis: {type: 'date', hoverformat: period === 'day' ? '%d/%m/%Y' : '%d/%m/%Y %H:%M',
+                tickformat: period === 'day' ? '%-d %b' : '%H:%M<br>%-d %b'},
         yaxis: {title: {text: chart.y_title}, rangemode: 'tozero'},
         legend: {orientation: 'h', y: -0.2},
         font: {family: 'inherit', size: 13, color: '#212529'}
