@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from ckan.tests.helpers import call_action
 
-from ckanext.metropole.charts import chart, dashboards, store
+from ckanext.metropole.charts import backfill, chart, dashboards, store
 
 from ..harvesters.ckan_harvest import HARVESTERS, NEEDS_INDEX
 from ..helpers import api
@@ -77,6 +77,15 @@ def test_dashboard_figures_and_freshness_fit_the_measure(harvested):
     [block] = noise.blocks
     assert block.figure_headers[0].startswith("LAeq day")
     assert all("dB(A)" in s.figures[0] for s in block.sensors)
+
+
+def test_tables_harvested_before_the_plugin_get_their_chart_at_start(harvested):
+    hourly = sensors.table(sensors.dataset("bruit"), "hour")
+    [view] = [v for v in call_action("resource_view_list", id=hourly["id"])
+              if v["view_type"] == "metropole_timeseries"]
+    api("resource_view_delete", id=view["id"])
+    assert backfill.ensure_views() == 1
+    assert backfill.ensure_views() == 0   # already there: nothing to do at the next start
 
 
 def test_dashboard_and_chart_never_show_a_private_dataset_to_anonymous(harvested):

@@ -28,6 +28,7 @@ def init(ctx: click.Context) -> None:
     _ensure_communes_and_themes()
     _index_missing_datasets()
     _build_js_translations()
+    _ensure_chart_views()
 
 
 def _build_js_translations() -> None:
@@ -38,6 +39,18 @@ def _build_js_translations() -> None:
     from ckan.lib.i18n import build_js_translations
 
     build_js_translations()
+
+
+def _ensure_chart_views() -> None:
+    """Sensor tables harvested before the chart plugin was enabled get their chart."""
+    from ckan import plugins
+
+    if plugins.plugin_loaded("metropole_charts"):
+        from .charts.backfill import ensure_views
+
+        created = ensure_views()
+        if created:
+            click.echo(f"Chart views: {created} created on sensor tables")
 
 
 def _index_missing_datasets() -> None:

@@ -23,8 +23,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
 from . import assets, chart, store
-
-VIEW_TYPE = "metropole_timeseries"
+from .backfill import VIEW_TYPE
 
 
 class MetropoleChartsPlugin(plugins.SingletonPlugin):
