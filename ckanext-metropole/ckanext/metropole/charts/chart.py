@@ -76,7 +76,12 @@ def read_period(ctx: dict[str, Any], table: store.Table, names: dict[str, str],
     if listed:
         names = {k: v for k, v in names.items() if k in listed}
     limit = store.stream_count(table) * PER_DAY[table.period] * (days + 1)
-    records, columns = store.read_rows(ctx, table, limit)
+    try:
+        records, columns = store.read_rows(ctx, table, limit)
+    except (toolkit.ObjectNotFound, toolkit.ValidationError):
+        # a table being re-created by a harvest, or removed: no chart, no error page
+        # (NotAuthorized is left to raise: callers only pass what the user may see)
+        return None
     measure = shaping.measure_of(columns)
     if measure is None:
         return None

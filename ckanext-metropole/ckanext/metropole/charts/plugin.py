@@ -61,7 +61,10 @@ class MetropoleChartsPlugin(plugins.SingletonPlugin):
         tables = store.siblings(package, resource)
         built = None
         if tables and resource.get("datastore_active"):
-            built = chart.build(store.context(), package, tables)
+            try:
+                built = chart.build(store.context(), package, tables)
+            except toolkit.NotAuthorized:   # e.g. a view embedded for another user
+                built = None
         current = store.aggregate_table(resource)
         return {"chart": built, "current_period": current.period if current else "hour"}
 
