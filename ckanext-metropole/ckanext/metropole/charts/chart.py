@@ -25,7 +25,7 @@ def measure_label(measure: str, period: str) -> str:
         "laeq": _("Sound level (LAeq)"),
         "sum": _("Passages per hour") if period == "hour" else _("Passages per day"),
         "share_on": _("Share of time lit"),
-        "mean": _("Mean value"),
+        "mean": _("Hourly mean") if period == "hour" else _("Daily mean"),
     }
     return labels.get(measure, measure)
 
