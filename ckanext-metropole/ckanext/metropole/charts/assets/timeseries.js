@@ -53,11 +53,18 @@ ckan.module('metropole-timeseries', function ($) {
           hovertemplate: '%{x}<br>%{y}<extra>' + s.name.replace(/</g, '&lt;') + '</extra>'
         };
       });
+      var xaxis = {type: 'date', hoverformat: period === 'day' ? '%d/%m/%Y' : '%d/%m/%Y %H:%M',
+                   tickformat: period === 'day' ? '%-d %b' : '%H:%M<br>%-d %b'};
+      if (period === 'day') {
+        // whole days between ticks, so a short range never repeats a date
+        var xs = [].concat.apply([], chart.series.map(function (s) { return s.x; })).sort();
+        var days = xs.length ? (Date.parse(xs[xs.length - 1]) - Date.parse(xs[0])) / 864e5 : 1;
+        xaxis.dtick = Math.max(1, Math.ceil(days / 10)) * 864e5;
+      }
       var layout = {
         margin: {l: 64, r: 16, t: 16, b: 48},
         height: this.options.height || 380,
-        xaxis: {type: 'date', hoverformat: period === 'day' ? '%d/%m/%Y' : '%d/%m/%Y %H:%M',
-                tickformat: period === 'day' ? '%-d %b' : '%H:%M<br>%-d %b'},
+        xaxis: xaxis,
         yaxis: {title: {text: chart.y_title}, rangemode: 'tozero'},
         legend: {orientation: 'h', y: -0.2},
         font: {family: 'inherit', size: 13, color: '#212529'}
