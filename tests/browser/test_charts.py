@@ -31,6 +31,11 @@ def serious_violations(page) -> list[str]:
 def test_sensor_dataset_chart_draws_each_sensor_and_switches_to_days(harvested, page,
                                                                       live_server):
     page.goto(f"{live_server}/dataset/{sensors.SOURCE}-bruit")
+    # The dataset page itself shows the map of its extent and the chart.
+    page.wait_for_selector(".metropole-dataset-chart .metropole-chart[data-drawn=hour]")
+    on_dataset = page.locator(".metropole-dataset-chart .metropole-chart")
+    assert on_dataset.locator(".scatterlayer .trace").count() == 4
+    assert page.locator(".metropole-communes .leaflet-container").is_visible()
     screenshot(page, "charts-01-dataset")
     page.click("a:has-text('Niveau sonore — agrégats horaires')")
     page.wait_for_selector(".metropole-chart[data-drawn=hour]")

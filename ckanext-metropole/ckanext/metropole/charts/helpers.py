@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as toolkit
 from babel.numbers import format_decimal
 
 from . import chart as charts
+from . import store
 from .series import Period
 
 _ = toolkit._
@@ -71,6 +72,25 @@ def caption(chart: charts.Chart, period: str) -> str:
                        unit=charts.unit_label(pc.measure, pc.unit))
 
 
+def dataset_charts(package: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chart view of each measure of a sensor dataset (its hourly table's,
+    the daily one a click away), to show on the dataset page itself: readers
+    judge the data there, before opening any resource."""
+    from .backfill import VIEW_TYPE
+
+    found = []
+    for tables in store.tables_of(package).values():
+        table = tables.get("hour") or tables.get("day")
+        if table is None or not table.resource.get("datastore_active"):
+            continue
+        views = toolkit.get_action("resource_view_list")(store.context(), {"id": table.id})
+        view = next((v for v in views if v["view_type"] == VIEW_TYPE), None)
+        if view is not None:
+            found.append({"resource": table.resource, "view": view,
+                          "title": table.phenomenon_title})
+    return found
+
+
 def get_helpers() -> dict[str, Any]:
     from . import dashboards
 
@@ -82,4 +102,5 @@ def get_helpers() -> dict[str, Any]:
         "metropole_chart_number": number,
         "metropole_local_time": local_time,
         "metropole_dashboard_themes": dashboards.theme_links,
+        "metropole_dataset_charts": dataset_charts,
     }
