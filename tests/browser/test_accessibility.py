@@ -18,10 +18,15 @@ pytestmark = pytest.mark.usefixtures("catalogue")
 PAGES = [
     ("home", "/"),
     ("search", "/dataset/"),
+    # applied filters show as pills above the results
+    ("search-filtered", "/dataset/?q=v%C3%A9los&vocab_themes=velo-pietons"),
     ("dataset", "/dataset/{dataset}"),
     ("login", "/user/login"),
     ("commune", "/organization/{commune}"),
     ("harvest-source", "/harvest/{harvest_source}"),
+    # the dashboards with sensor data are checked in test_charts.py too
+    ("dashboards", "/tableaux-de-bord"),
+    ("dashboard", "/tableaux-de-bord/velo-pietons"),
 ]
 # Every page in French (the default); the English version of a few, whose
 # markup is the same with other words.
