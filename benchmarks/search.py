@@ -235,7 +235,7 @@ def mixes(corpus: Corpus) -> dict[str, tuple[Callable[[], Any], Callable[[], Any
         ckan = lambda: search(dict(anon), {"q": "", "rows": 20, "include_private": True,  # noqa: E731
                                            "facet.field": FACETS})
         sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
-               "ORDER BY metadata_modified DESC LIMIT 21")
+               "ORDER BY metadata_modified DESC NULLS LAST, seq LIMIT 21")
         return ckan, floor(sql, {})
 
     def bbox_mix():
