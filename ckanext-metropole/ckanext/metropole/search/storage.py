@@ -31,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -317,7 +318,13 @@ def ensure_schema(force: bool = False) -> None:
             conn.execute(sa.text(_ts_config_ddl(TS_FRENCH, "pg_catalog.french", "french_stem")))
             conn.execute(sa.text(_ts_config_ddl(TS_ENGLISH, "pg_catalog.english", "english_stem")))
             conn.execute(sa.text(_ts_config_ddl(TS_PLAIN, "pg_catalog.simple", "simple")))
-            conn.execute(sa.text(f"CREATE SEQUENCE IF NOT EXISTS {GENERATION}"))
+            # A random start: were the sequence ever dropped and recreated,
+            # its values would not meet those a process cached results under
+            # (the cache trusts an unchanged generation).
+            conn.execute(sa.text(
+                f"CREATE SEQUENCE IF NOT EXISTS {GENERATION} MAXVALUE {2**62} CYCLE "
+                f"START WITH {secrets.randbelow(2**61) + 1}"
+            ))
             conn.execute(sa.text(
                 f"CREATE TABLE IF NOT EXISTS {COUNTED_PATTERNS} (pattern text PRIMARY KEY)"
             ))
@@ -355,10 +362,10 @@ def _has_lz4(conn: sa.engine.Connection) -> bool:
 
 
 def generation() -> int:
-    # A fresh sequence reports last_value 1 both before and after the first
+    # A fresh sequence reports its start both before and after the first
     # nextval(); is_called tells them apart.
     rows = execute(f"SELECT last_value, is_called FROM {GENERATION}")
-    return int(rows[0][0]) if rows[0][1] else 0
+    return int(rows[0][0]) * 2 + int(bool(rows[0][1]))
 
 
 def bump_generation() -> None:
