@@ -468,11 +468,17 @@ def upsert(rows: Sequence[Row], table: str = TABLE) -> None:
 
 
 def delete_where(where_sql: str, params: dict[str, Any], table: str = TABLE) -> int:
-    rows = execute(
-        f"WITH gone AS (DELETE FROM {table} d WHERE {where_sql} RETURNING 1) "
-        "SELECT count(*) FROM gone",
-        params,
-    )
+    ensure_schema()
+    with transaction() as conn:
+        # A delete-by-query can remove the whole index (``search-index
+        # clear``); its count triggers then re-aggregate every removed row,
+        # which may take longer than a search is allowed to.
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        rows = conn.exec_driver_sql(
+            f"WITH gone AS (DELETE FROM {table} d WHERE {where_sql} RETURNING 1) "
+            "SELECT count(*) FROM gone",
+            params,
+        ).fetchall()
     bump_generation()
     return int(rows[0][0]) if rows else 0
 
