@@ -22,16 +22,16 @@ def _plugins_with_migrations() -> list[str]:
         from ckan.common import config
 
         ini = CKANConfigLoader(config["__file__"]).get_config()
-        for name in ini["ckan.plugins"].split():
-            loaded = plugins.plugin_loaded(name)
-            if not loaded:
-                plugins.load(name)
-            try:
-                if current_revision(name) is not None:
-                    _PLUGINS_WITH_MIGRATIONS.append(name)
-            finally:
-                if not loaded:
-                    plugins.unload(name)
+        names = ini["ckan.plugins"].split()
+        # Loaded together, in the ini's order: some plugins chain another's
+        # helpers (metropole_dcat -> structured_data) and fail on their own.
+        missing = [name for name in names if not plugins.plugin_loaded(name)]
+        plugins.load(*missing)
+        try:
+            _PLUGINS_WITH_MIGRATIONS.extend(
+                name for name in names if current_revision(name) is not None)
+        finally:
+            plugins.unload(*reversed(missing))
     return _PLUGINS_WITH_MIGRATIONS
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pysolr
 import pytest
 
+from ckanext.metropole.search import query
+
 from .conftest import ids, make_doc
 
 
@@ -163,6 +165,31 @@ def test_frange_overlap_ratio_like_solr_bbox(conn):
     # bf adds the ratio to the score: the better fit comes first
     order = ids(conn, "*:*", fq=fq, defType="edismax", bf=ratio, sort="score desc")
     assert order == ["exact", "inside"]
+
+
+@pytest.mark.parametrize("box", [(-1.0, -1.0, 1.0, 1.0), (0.5, 0.5, 3.0, 3.0),
+                                 (9.0, 9.0, 9.5, 9.5)])
+def test_spatial_ratio_prefilter_changes_no_match(conn, box):
+    """The GiST-friendly overlap test put in front of spatial's exact ratio
+    (functions._spatial_overlap) keeps exactly the same matches, including
+    datasets without a complete box (Solr reads missing values as 0)."""
+    conn.add([
+        make_doc("inside", minx=0.0, miny=0.0, maxx=1.0, maxy=1.0),
+        make_doc("across", minx=-5.0, miny=0.5, maxx=5.0, maxy=0.7),
+        make_doc("outside", minx=10.0, miny=10.0, maxx=11.0, maxy=11.0),
+        make_doc("point", minx=1.0, miny=1.0, maxx=1.0, maxy=1.0),
+        make_doc("partial", minx=-1.0, miny=-1.0, maxx=1.0),
+        make_doc("nobbox"),
+    ])
+    x1, y1, x2, y2 = box
+    ratio = (f"div(mul(mul(max(0,sub(min({x2},maxx),max({x1},minx))),"
+             f"max(0,sub(min({y2},maxy),max({y1},miny)))),2),"
+             f"add({(x2 - x1) * (y2 - y1)},mul(sub(maxy,miny),sub(maxx,minx))))")
+    recognised = "{!frange incl=false l=0 u=1}" + ratio
+    assert "d.extent &&" in query.build({"q": "*:*", "fq": [recognised]}).sql
+    plain = "{!frange incl=false l=0 u=1}add(0," + ratio + ")"  # same value, not recognised
+    assert "d.extent &&" not in query.build({"q": "*:*", "fq": [plain]}).sql
+    assert sorted(ids(conn, fq=recognised)) == sorted(ids(conn, fq=plain))
 
 
 def test_field_local_params_take_the_value_literally(corpus):

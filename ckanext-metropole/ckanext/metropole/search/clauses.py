@@ -115,9 +115,10 @@ def _text_cond(ctx: Context, name: str, query: str) -> Cond:
     spec = schema.field(name)
     vector = text_vector(ctx, name)
     match = f"{vector} @@ {query}"
-    if spec.kind is not Kind.FULLTEXT and schema.copied_to_text(name):
+    if spec.kind is not Kind.FULLTEXT and name != "title" and schema.copied_to_text(name):
         # The GIN index on ``fts`` narrows candidates first: anything a
-        # field's text matches is in the catch-all text too.
+        # field's text matches is in the catch-all text too.  (``title``
+        # has its own GIN-indexed vector: ANDing both indexes only costs.)
         match = f"d.fts @@ {query} AND {match}"
     if ctx.scoring:
         ctx.rank_queries.append(query)

@@ -159,7 +159,9 @@ def to_row(doc: dict[str, Any]) -> Row:
             if spec.kind in (Kind.TEXT, Kind.TEXT_GENERAL, Kind.FULLTEXT):
                 texts[key] = indexed
             else:
-                terms[key] = indexed
+                # Once per document: a facet counts documents (as Solr's
+                # do), so two CSV resources make one "CSV".
+                terms[key] = list(dict.fromkeys(indexed))
         if spec.stored:
             shown = [solr_date_output(d) for d in indexed] if spec.kind is Kind.DATE else strings
             stored[key] = _stored_value(spec, shown)

@@ -71,9 +71,6 @@ def select_sql(params: Params, plan_: FacetPlan, table: str, site: str | None = 
     """One facet as rows (kind, value, count, ordinal, doc) of the result union."""
     if plan_.limit == 0:
         return ""
-    order = 'v COLLATE "C"' if plan_.limit < 0 else 'n DESC, v COLLATE "C"'
-    limit = "" if plan_.limit < 0 else f"LIMIT {int(plan_.limit)}"
-    kind = params.add("f:" + plan_.field)
     values = _values("m", f"m.{plan_.alias}", plan_.shape)
     counted = f"SELECT v::text AS v, count(*) AS n FROM {values} GROUP BY 1"
     having = f"WHERE n >= {params.add(plan_.mincount)}"
@@ -87,6 +84,22 @@ def select_sql(params: Params, plan_: FacetPlan, table: str, site: str | None = 
             f"SELECT DISTINCT v::text, 0 FROM {every}) z GROUP BY v"
         )
         having = ""
+    return _ranked(params, plan_, counted, having)
+
+
+def counted_select_sql(params: Params, plan_: FacetPlan) -> str:
+    """One facet from the summed counts ``c`` (see counts.py; mincount >= 1)."""
+    if plan_.limit == 0:
+        return ""
+    counted = f"SELECT c.value AS v, c.n FROM c WHERE c.field = {params.add(plan_.field)}"
+    return _ranked(params, plan_, counted, f"WHERE n >= {params.add(plan_.mincount)}")
+
+
+def _ranked(params: Params, plan_: FacetPlan, counted: str, having: str) -> str:
+    """Solr's order (count desc then value, or value when limit < 0) and limit."""
+    order = 'v COLLATE "C"' if plan_.limit < 0 else 'n DESC, v COLLATE "C"'
+    limit = "" if plan_.limit < 0 else f"LIMIT {int(plan_.limit)}"
+    kind = params.add("f:" + plan_.field)
     return (
         f"(SELECT {kind}::text, v, n::bigint, "
         f"(row_number() OVER (ORDER BY {order}))::bigint, NULL::jsonb "

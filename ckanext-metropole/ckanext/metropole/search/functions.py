@@ -182,7 +182,42 @@ def frange(ctx: Context, params: dict[str, str], body: str) -> Cond:
             raise BadRequest(f"Invalid frange bound: {params[key]}") from None
         include = params.get(incl_key, "true").lower() != "false"
         tests.append(f"({value}) {op}{'=' if include else ''} {ctx.params.add(bound)}")
+    lower = float(params["l"]) if "l" in params else None
+    positive = lower is not None and (
+        lower > 0 or (lower == 0 and params.get("incl", "true").lower() == "false"))
+    overlap = _spatial_overlap(ctx, body) if positive else None
+    if overlap:
+        tests.insert(0, overlap)
     return Cond("(" + " AND ".join(tests) + ")")
+
+
+_NUMBER = r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+# ckanext-spatial's solr-bbox overlap ratio, 2 * intersection / (Q + T),
+# exactly as its search_params writes it (whitespace removed).
+_SPATIAL_RATIO_RE = re.compile(
+    r"div\(mul\(mul\(max\(0,sub\(min\({n},maxx\),max\({n},minx\)\)\),"
+    r"max\(0,sub\(min\({n},maxy\),max\({n},miny\)\)\)\),2\),"
+    r"add\({n},mul\(sub\(maxy,miny\),sub\(maxx,minx\)\)\)\)".replace("{n}", _NUMBER)
+)
+
+
+def _spatial_overlap(ctx: Context, body: str) -> str | None:
+    """An index-friendly condition implied by "spatial's ratio > 0".
+
+    A positive ratio needs a positive intersection, so the dataset's box
+    overlaps the query box: the GiST index on ``extent`` can then narrow the
+    candidates before the exact ratio is computed.  A dataset without a box
+    has all four coordinates missing (``storage.row_params`` writes all or
+    none), which Solr reads as a zero-size box at 0,0: its ratio is never
+    positive, so leaving it out (``extent`` NULL) changes no result.
+    """
+    m = _SPATIAL_RATIO_RE.fullmatch(re.sub(r"\s+", "", body))
+    if not m:
+        return None
+    maxx, minx, maxy, miny = (float(v) for v in m.groups()[:4])
+    box = (f"box(point({ctx.params.add(minx)}, {ctx.params.add(miny)}), "
+           f"point({ctx.params.add(maxx)}, {ctx.params.add(maxy)}))")
+    return f"d.extent && {box}"
 
 
 _ENVELOPE_RE = re.compile(

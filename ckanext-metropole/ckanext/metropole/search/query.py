@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dismax, facets, functions, lucene, schema, storage
+from . import counts, dismax, facets, functions, lucene, schema, storage
 from .clauses import ARRAY_COLUMNS, FLOAT_COLUMNS, Cond, Context
 from .errors import BadRequest, QuerySyntaxError, SortError
 from .schema import Kind
@@ -178,7 +178,8 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
         if fq.strip():
             where.append(compile_clause(ctx, fq, default_field=df).must)
 
-    score = "1.0::float8"
+    constant_score = "1.0::float8"
+    score = constant_score
     if ctx.rank_queries:
         combined = " || ".join(ctx.rank_queries)
         score = f"ts_rank({RANK_WEIGHTS}, d.fts, ({combined}), 0)::float8"
@@ -231,6 +232,14 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
     order_by = ", ".join(order_parts)
 
     where_sql = " AND ".join(f"({w})" for w in where)
+    if (score == constant_score and facet_mincount >= 1
+            and counts.where_is_countable(where_sql, table)):
+        patterns = storage.counted_patterns()
+        if all(counts.counted(fp.field, fp.shape, patterns) for fp in facet_plans):
+            sql = _counted_sql(p, table, where_sql, sort_keys, rows, start, projection,
+                               facet_plans)
+            return Plan(sql, p.values, fl, [fp.field for fp in facet_plans] if facet_on else [],
+                        want_score)
     parts = ["SELECT 'n'::text, NULL::text, count(*)::bigint, NULL::bigint, NULL::jsonb FROM m"]
     if rows > 0:
         # Sort and cut the narrow matched set first; only the page's rows are
@@ -255,6 +264,42 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
         + " UNION ALL ".join(parts)
     )
     return Plan(sql, p.values, fl, [fp.field for fp in facet_plans] if facet_on else [], want_score)
+
+
+def _counted_sql(p: Params, table: str, where_sql: str, sort_keys: list[tuple[str, str]],
+                 rows: int, start: int, projection: str,
+                 facet_plans: list[facets.FacetPlan]) -> str:
+    """A filter-only request: count and facets from the counts table
+    (counts.py), the page straight from an index-ordered scan of the
+    documents.  The score is the same for every match, so sorting on it
+    is a no-op and is left out (the index then serves the order)."""
+    fields = p.add([counts.TOTAL] + [fp.field for fp in facet_plans])
+    parts = [
+        "SELECT 'n'::text, NULL::text, "
+        f"coalesce((SELECT c.n FROM c WHERE c.field = {p.add(counts.TOTAL)}), 0)::bigint, "
+        "NULL::bigint, NULL::jsonb"
+    ]
+    if rows > 0:
+        order_parts = [f"{expr} {direction} NULLS LAST"
+                       for expr, direction in sort_keys if expr != "_score"]
+        order_by = ", ".join(order_parts + ["d.seq ASC"])
+        parts.append(
+            f"(SELECT 'd'::text, NULL::text, NULL::bigint, top.ord, {projection} "
+            f"FROM (SELECT cut.*, (row_number() OVER ())::bigint AS ord FROM "
+            f"(SELECT d.index_id, 1.0::float8 AS _score FROM {table} d WHERE {where_sql} "
+            f"ORDER BY {order_by} LIMIT {rows} OFFSET {start}) cut) top "
+            f"JOIN {table} d ON d.index_id = top.index_id)"
+        )
+    for fp in facet_plans:
+        sql = facets.counted_select_sql(p, fp)
+        if sql:
+            parts.append(sql)
+    return (
+        f"WITH c AS MATERIALIZED (SELECT d.field, d.value, sum(d.n)::bigint AS n "
+        f"FROM {counts.facet_table(table)} d WHERE d.field = ANY({fields}::text[]) "
+        f"AND ({where_sql}) GROUP BY d.field, d.value) "
+        + " UNION ALL ".join(parts)
+    )
 
 
 def where_for_delete(q: str) -> tuple[str, dict[str, Any]]:

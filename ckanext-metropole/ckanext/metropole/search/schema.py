@@ -66,6 +66,10 @@ _DECLARED: dict[str, Field] = {
         Field("groups", Kind.STRING, True, True, "groups"),
         Field("organization", Kind.STRING, True, False, "organization"),
         Field("capacity", Kind.STRING, True, False, "capacity"),
+        # Not in schema.xml (its ``*`` dynamic field: string, not stored), but
+        # organisation pages filter on it: a column serves them (and lets
+        # the facet counts of counts.py answer them).
+        Field("owner_org", Kind.STRING, False, False, "owner_org"),
         Field("permission_labels", Kind.STRING, False, True, "permission_labels"),
         Field("res_name", Kind.TEXT_GENERAL, True, True),
         Field("res_description", Kind.TEXT_GENERAL, True, True),

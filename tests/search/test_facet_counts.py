@@ -1,0 +1,121 @@
+"""Facet counts maintained by the database (counts.py) are exact.
+
+Filter-only requests (what home, /dataset and organisation pages send) are
+answered from the counts table; the same request with one more filter that
+every document passes (a range on ``metadata_modified``) must take the
+general path, which counts the matched rows.  Both must agree after any
+sequence of writes, for any set of permission labels.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ckanext.metropole.search import document, query, storage
+
+from .conftest import SITE, make_doc
+
+FACETS = ["organization", "owner_org", "license_id", "tags", "groups", "res_format",
+          "vocab_themes"]
+# Every document passes it, but it reads a column the counts table lacks.
+GENERAL_PATH = "metadata_modified:[* TO *]"
+LABELS = ["public", "member-o1", "member-o2", "creator-u1", "collaborator-d3"]
+
+
+def search(conn, fq: list[str], general: bool = False, **params):
+    fq = list(fq) + [f'+site_id:"{SITE}"'] + ([GENERAL_PATH] if general else [])
+    params = {"q": "*:*", "fq": fq, "rows": 5, "fl": "id", "facet": "true",
+              "facet.field": FACETS, "facet.mincount": 1, "facet.limit": -1,
+              "sort": "score desc, metadata_modified desc", **params}
+    counted = "_facet" in query.build(dict(params)).sql
+    assert counted is not general, "request did not take the intended path"
+    q = params.pop("q")
+    return conn.search(q=q, **params)
+
+
+def assert_paths_agree(conn, fq: list[str], **params) -> None:
+    fast = search(conn, fq, **params)
+    slow = search(conn, fq, general=True, **params)
+    assert fast.hits == slow.hits, fq
+    assert [d["id"] for d in fast.docs] == [d["id"] for d in slow.docs], fq
+    assert fast.facets == slow.facets, fq
+
+
+def random_doc(r: random.Random, n: int) -> dict:
+    org = r.choice(["o1", "o2", None])
+    private = r.random() < 0.4
+    labels = ["public"] if not private else r.sample(LABELS[1:], r.randint(1, 3))
+    fields = {
+        "owner_org": org, "organization": f"org-{org}" if org else None,
+        "capacity": "private" if private else "public", "permission_labels": labels,
+        "license_id": r.choice(["cc-by", "odc-odbl", None]),
+        "tags": r.sample(["eau", "air", "bus", "vélo"], r.randint(0, 3)),
+        "groups": r.sample(["g1", "g2"], r.randint(0, 2)),
+        # duplicates: two CSV resources still make one CSV dataset
+        "res_format": [r.choice(["CSV", "PDF"]) for _ in range(r.randint(0, 3))],
+        "vocab_themes": r.sample(["mobilite", "sante"], r.randint(0, 2)),
+        "state": r.choice(["active", "active", "draft"]),
+        "dataset_type": r.choice(["dataset", "dataset", "harvest"]),
+        "metadata_modified": f"2024-01-{r.randint(1, 28):02d}T00:00:00Z",
+    }
+    return make_doc(f"d{n}", **fields)
+
+
+REQUESTS = [
+    ["+state:active", '+permission_labels:("public")'],
+    ["+state:active", '+permission_labels:("public" OR "member-o1" OR "collaborator-d3")'],
+    ["+state:(active OR draft)", '+permission_labels:("member-o2" OR "creator-u1")'],
+    ['+owner_org:"o1"', "+capacity:public", "-dataset_type:harvest"],
+    ['organization:"org-o2"', "+dataset_type:dataset"],
+    [],
+]
+
+
+def test_counted_facets_equal_the_general_path_through_writes(conn):
+    r = random.Random(3)
+    docs = [random_doc(r, n) for n in range(60)]
+    conn.add(docs)
+    for fq in REQUESTS:
+        assert_paths_agree(conn, fq)
+    # updates (values and labels move), deletes by id and by query
+    conn.add([random_doc(r, n) for n in range(0, 60, 3)])
+    conn.delete(id=[f"{SITE}-d{n}" for n in range(1, 60, 7)])
+    conn.delete(q=f'+site_id:"{SITE}" +tags:"bus" +capacity:private')
+    for fq in REQUESTS:
+        assert_paths_agree(conn, fq)
+        assert_paths_agree(conn, fq, **{"facet.limit": 2, "rows": 0})
+
+
+def test_a_dataset_with_several_labels_is_counted_once(conn):
+    conn.add([make_doc("x", capacity="private", permission_labels=["member-o1", "creator-u1"],
+                       tags=["eau"], res_format=["CSV", "CSV"])])
+    result = search(conn, ['+permission_labels:("member-o1" OR "creator-u1")'])
+    assert result.hits == 1
+    assert result.facets["facet_fields"]["tags"] == ["eau", 1]
+    assert result.facets["facet_fields"]["res_format"] == ["CSV", 1]
+
+
+def test_counts_follow_a_shadow_rebuild(conn):
+    conn.add([make_doc("old", tags=["gone"])])
+    storage.create_shadow(SITE)
+    storage.upsert([document.to_row(make_doc("new", tags=["eau"]))], storage.SHADOW)
+    storage.swap_shadow()
+    result = search(conn, [])
+    assert result.facets["facet_fields"]["tags"] == ["eau", 1]
+    # and the swapped-in table keeps its counts up to date
+    conn.add([make_doc("newer", tags=["eau"])])
+    assert search(conn, []).facets["facet_fields"]["tags"] == ["eau", 2]
+    assert_paths_agree(conn, [])
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "title:eau"},  # full text: scored, general path
+    {"facet.mincount": 0},  # lists unmatched values: general path
+    {"facet.field": ["tags", "name"]},  # a field without counts
+])
+def test_other_requests_take_the_general_path(conn, params):
+    base = {"q": "*:*", "fq": [f'+site_id:"{SITE}"'], "facet": "true",
+            "facet.field": ["tags"], "facet.mincount": 1}
+    assert "_facet" not in query.build({**base, **params}).sql
