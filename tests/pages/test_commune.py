@@ -3,6 +3,8 @@ producers that cover it, never private ones to those who may not see them."""
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 import uuid
 
 import pytest
@@ -44,6 +46,11 @@ def test_the_commune_page_shows_facts_outline_and_covering_datasets(app, admin_w
     assert hidden["title"] not in html
     # Map search on organisation pages too.
     assert 'data-module="spatial-query"' in html
+    # "All datasets about Marseille" finds the whole-metropole ones too.
+    link = re.search(r'<a href="([^"]+)">Tous les jeux de données sur Marseille', html)
+    listed = app.get(html_lib.unescape(link.group(1))).get_data(as_text=True)
+    assert wide["title"] in listed and for_marseille["title"] in listed
+    assert for_aix["title"] not in listed
 
     as_admin = app.get(f"/organization/{org_name(MARSEILLE)}",
                        headers={"Authorization": admin_with_token["token"]}).get_data(as_text=True)

@@ -39,13 +39,18 @@ def _epci(siren: str) -> dict[str, str] | None:
     return {"name": group.name, "title": group.title or group.name}
 
 
-def _covering_query(org: dict[str, Any]) -> str:
-    """Datasets of other organisations covering this commune, by its code or,
-    for a commune of the portal's own EPCI, as "whole metropole"."""
+def _about_query(org: dict[str, Any]) -> str:
+    """Datasets covering this commune, by its code or, for a commune of the
+    portal's own EPCI, as "whole metropole"."""
     codes = [f'"{org["insee_code"]}"']
     if org.get("epci_siren") == toolkit.config.get("ckanext.metropole.epci"):
         codes.append(f'"{registry.WHOLE_METROPOLE}"')
-    return f'vocab_communes:({" OR ".join(codes)}) -owner_org:"{org["id"]}"'
+    return f'vocab_communes:({" OR ".join(codes)})'
+
+
+def _covering_query(org: dict[str, Any]) -> str:
+    """Those of other organisations than the commune itself."""
+    return f'{_about_query(org)} -owner_org:"{org["id"]}"'
 
 
 def commune_page(org: dict[str, Any]) -> CommunePage | None:
@@ -82,5 +87,7 @@ def _build(org: dict[str, Any]) -> CommunePage:
              "sort": "metadata_modified desc"})
     page.covering = result["results"]
     page.covering_count = result["count"]
-    page.covering_search_url = toolkit.url_for("dataset.search", vocab_communes=page.insee_code)
+    # The whole-metropole datasets too, which a vocab_communes facet link
+    # would leave out: a field query in q (CKAN sends it as Lucene syntax).
+    page.covering_search_url = toolkit.url_for("dataset.search", q=_about_query(org))
     return page
