@@ -27,10 +27,11 @@ class Content:
     commune: str
     harvest_source: str
     harvest_source_id: str
+    resource: str
 
     def paths(self) -> dict[str, str]:
         return {"dataset": self.dataset, "commune": self.commune,
-                "harvest_source": self.harvest_source}
+                "harvest_source": self.harvest_source, "resource": self.resource}
 
 
 def make_content() -> Content:
@@ -38,7 +39,11 @@ def make_content() -> Content:
     public = api("package_create", **dataset_fields(
         name=f"comptages-velos-{suffix}", title=f"Comptages vélos du Vieux-Port {suffix}",
         # a link in the description, as harvested datasets have (their source)
-        notes="Passages de vélos par heure. Source : https://example.org/compteurs"))
+        notes="Passages de vélos par heure. Source : https://example.org/compteurs",
+        # a long URL, as harvested files have: it must wrap on a phone
+        resources=[{"name": "Comptages horaires", "format": "CSV",
+                    "url": "https://example.org/compteurs/exports/comptages-horaires-"
+                           "vieux-port-quai-du-port-2026-11.csv"}]))
     private = api("package_create", **dataset_fields(
         name=f"interne-{suffix}", title=f"Jeu interne {suffix}", private=True,
         access_level="internal", license_id="partner-convention"))
@@ -50,7 +55,7 @@ def make_content() -> Content:
     _finished_run(source["id"], added=public["id"], updated=private["id"])
     return Content(dataset=public["name"], private_dataset=private["title"],
                    commune=org_name(MARSEILLE), harvest_source=source["name"],
-                   harvest_source_id=source["id"])
+                   harvest_source_id=source["id"], resource=public["resources"][0]["id"])
 
 
 def _finished_run(source_id: str, added: str, updated: str) -> None:

@@ -21,6 +21,7 @@ PAGES = [
     # applied filters show as pills above the results
     ("search-filtered", "/dataset/?q=v%C3%A9los&vocab_themes=velo-pietons"),
     ("dataset", "/dataset/{dataset}"),
+    ("resource", "/dataset/{dataset}/resource/{resource}"),
     ("login", "/user/login"),
     ("commune", "/organization/{commune}"),
     ("harvest-source", "/harvest/{harvest_source}"),
