@@ -82,9 +82,13 @@ def site_content(load_portal_plugins) -> dict[str, str]:
     """The pages' content (tests/browser/content.py), made once per session:
     it is only read, and the plugins it needs are loaded per test, so this
     cannot be a session-scoped fixture."""
+    from ckan import model
+
     from .content import make_content
 
-    if not _CONTENT:
+    # Made again when a test in between reset the database (test_charts does).
+    if not _CONTENT or model.Package.get(_CONTENT["dataset"]) is None:
+        _CONTENT.clear()
         _CONTENT.update(make_content().paths())
     return _CONTENT
 

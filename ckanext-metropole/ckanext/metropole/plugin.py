@@ -45,6 +45,10 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
+        # A chained action needs the action it wraps: without the DataStore
+        # (e.g. a portal or a test with fewer plugins) there is nothing to add.
+        if not plugins.plugin_loaded("datastore"):
+            return {}
         return {"datastore_create": datastore_views.datastore_create}
 
     # IValidators

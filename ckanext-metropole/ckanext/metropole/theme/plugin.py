@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as toolkit
 from . import helpers, settings, views
 
 
+@toolkit.blanket.config_declarations
 class MetropoleThemePlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigurer)
     plugins.implements(plugins.ITemplateHelpers)
