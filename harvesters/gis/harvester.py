@@ -137,23 +137,18 @@ class GisHarvesterBase(ScheduledHarvester):
     def import_stage(self, harvest_object: Any) -> bool | str:
         data = json.loads(harvest_object.content)
         config = cfg.load(harvest_object.source.config)
-        context = {"user": self._get_user_name(), "ignore_auth": True, "model": model,
-                   "session": model.Session}
         if data.get("absent"):
-            return self._absent(context, harvest_object, config, data)
+            return self._absent(self.import_context(), harvest_object, config, data)
         if "snapshot" not in data:
             return False
         snapshot = data["snapshot"]
         try:
-            package_id = self._publish(context, harvest_object, config, data)
-        except Exception as error:
-            log.exception("publishing %s failed", harvest_object.guid)
-            model.Session.rollback()
-            self._save_object_error(f"Publishing failed; the previously published dataset "
-                                    f"is unchanged: {error}", harvest_object, "Import")
-            return False
+            package_id = self.publish_or_record(harvest_object, config, data,
+                                                "dataset is unchanged")
         finally:
             Snapshot.discard_directory(snapshot["directory"])
+        if package_id is None:
+            return False
         make_current(harvest_object, package_id)
         state = {"layer": data["layer"], "absent": 0, "hashes": {
             "geojson": snapshot["geojson_hash"], "csv": snapshot["csv_hash"]}}

@@ -12,15 +12,19 @@ empty (``list_items`` and ``gather_contents`` are the per-family hooks).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
+from ckan import model
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
 from . import config as cfg
 from .http import HttpSettings, make_session
 from .objects import current_objects
+
+log = logging.getLogger(__name__)
 
 
 class ScheduledHarvester(HarvesterBase):
@@ -77,3 +81,27 @@ class ScheduledHarvester(HarvesterBase):
             self._save_gather_error(f"No {self.ITEMS[:-1]} found at {source.url} with this "
                                     "configuration", harvest_job)
         return ids
+
+    # -- import: publish, or record why not and leave the published data as they are ----
+    def _publish(self, context: dict[str, Any], harvest_object: Any, config: dict[str, Any],
+                 data: dict[str, Any]) -> str:
+        """Publish the object's data; returns the dataset id (per family)."""
+        raise NotImplementedError
+
+    def import_context(self) -> dict[str, Any]:
+        """Actions run as the harvest user, past authorisation checks."""
+        return {"user": self._get_user_name(), "ignore_auth": True, "model": model,
+                "session": model.Session}
+
+    def publish_or_record(self, harvest_object: Any, config: dict[str, Any],
+                          data: dict[str, Any], kept: str) -> str | None:
+        """The dataset id, or None after rolling back and recording the error on
+        the object (``kept`` says what stays published, for the message)."""
+        try:
+            return self._publish(self.import_context(), harvest_object, config, data)
+        except Exception as error:
+            log.exception("publishing %s failed", harvest_object.guid)
+            model.Session.rollback()
+            self._save_object_error(f"Publishing failed; the previously published {kept}: "
+                                    f"{error}", harvest_object, "Import")
+            return None

@@ -107,15 +107,9 @@ class SensorHarvesterBase(ScheduledHarvester):
         data = json.loads(harvest_object.content)
         if "tables" not in data:
             return False
-        context = {"user": self._get_user_name(), "ignore_auth": True, "model": model,
-                   "session": model.Session}
-        try:
-            package_id = self._publish(context, harvest_object, config, data)
-        except Exception as error:
-            log.exception("publishing %s failed", harvest_object.guid)
-            model.Session.rollback()
-            self._save_object_error(f"Publishing failed; the previously published data "
-                                    f"are unchanged: {error}", harvest_object, "Import")
+        package_id = self.publish_or_record(harvest_object, config, data,
+                                            "data are unchanged")
+        if package_id is None:
             return False
         _make_current(harvest_object, package_id)
         # Keep the state, drop the aggregates: they are in the DataStore now.
