@@ -78,14 +78,16 @@ overlay() {
 }
 
 # Run from site-packages so node ids match excluded.txt; no cache files are
-# written into the venv.  CKAN registers its pytest marks in its own
-# setup.cfg, which the wheel does not ship: silence that warning only.
+# written into the venv; Faker is seeded per test (reproducible_faker.py).
+# CKAN registers its pytest marks in its own setup.cfg, which the wheel does
+# not ship: silence that warning only.
 run_suite() {
     local name="$1" config="$2"
     shift 2
     echo "== upstream suite: $name"
-    (cd "$site" && "$python" -m pytest --ckan-ini="$config" --rootdir="$site" \
-        -p no:cacheprovider -W ignore::DeprecationWarning \
+    (cd "$site" && PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" \
+        "$python" -m pytest --ckan-ini="$config" --rootdir="$site" \
+        -p reproducible_faker -p no:cacheprovider -W ignore::DeprecationWarning \
         -W ignore::pytest.PytestUnknownMarkWarning -q "$@" "${deselect[@]}" "${extra[@]}")
 }
 
