@@ -27,7 +27,9 @@ PostgreSQL) and on (the default; repeated queries such as the unfiltered
 browse are then answered from memory until the index changes).
 Rebuild throughput is measured on real CKAN datasets (``--rebuild-datasets``)
 with CKAN's ``search-index rebuild`` path and with ``metropole-search
-rebuild``, plus the raw index write rate of the synthetic load.
+rebuild``, next to the ceiling CKAN's own per-dataset work sets on this
+machine (see search_rebuild.py), plus the raw index write rate of the
+synthetic load.
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+
+from search_rebuild import ckan_work_per_dataset
 
 SITE_ID = "metropole-bench"
 
@@ -331,6 +336,11 @@ def rebuild_figures(count: int) -> None:
                           for u, f in zip(doc["res_url"], doc["res_format"], strict=True)],
             "extras": [{"key": "theme", "value": doc["extras_theme"]}]})
     total = model.Session.query(model.Package).filter(model.Package.state == "active").count()
+    show_ms, index_ms = ckan_work_per_dataset(shadow_rebuild._package_ids()[:300])
+    cores = os.cpu_count() or 1
+    print(f"  CKAN's own work per dataset (write skipped): package_show + validation "
+          f"{show_ms:.2f} ms, index_package + plugins {index_ms:.2f} ms; ceiling on "
+          f"{cores} cores for any backend {cores * 1000 / (show_ms + index_ms):.0f} datasets/s")
     start = time.perf_counter()
     search.rebuild(defer_commit=True, quiet=True)
     search.commit()
