@@ -4,6 +4,8 @@ permissions."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from ckan.tests.helpers import call_action
 
@@ -86,6 +88,32 @@ def test_tables_harvested_before_the_plugin_get_their_chart_at_start(harvested):
     api("resource_view_delete", id=view["id"])
     assert backfill.ensure_views() == 1
     assert backfill.ensure_views() == 0   # already there: nothing to do at the next start
+
+
+def test_an_orphan_in_the_index_costs_its_chart_not_the_start(harvested):
+    """``ckan metropole init`` runs the backfill at every start: a dataset
+    left in the search index but gone from the database (what
+    ``search-index list-orphans`` reports) must not stop the portal."""
+    from ckan import logic
+    from ckan.lib import search
+
+    hourly = sensors.table(sensors.dataset("bruit"), "hour")
+    [view] = [v for v in call_action("resource_view_list", id=hourly["id"])
+              if v["view_type"] == "metropole_timeseries"]
+    api("resource_view_delete", id=view["id"])
+    orphan_id = str(uuid.uuid4())
+    both = logic.package_show_default_and_custom_schemas(
+        {"ignore_auth": True}, sensors.dataset("turbidite")["id"])
+    for shown in both:
+        shown.update(id=orphan_id, name=f"orphelin-{orphan_id[:8]}")
+        for resource in shown["resources"]:
+            resource.update(id=str(uuid.uuid5(uuid.NAMESPACE_URL, resource["id"])),
+                            package_id=orphan_id)
+    logic.index_update_package_dicts(both)
+    try:
+        assert backfill.ensure_views() == 1   # the real table still gets its chart
+    finally:
+        search.index_for("Package").delete_package({"id": orphan_id})
 
 
 def test_dashboard_and_chart_never_show_a_private_dataset_to_anonymous(harvested):

@@ -7,11 +7,15 @@ every start (``ckan metropole init``)."""
 
 from __future__ import annotations
 
+import logging
+
 import ckan.plugins.toolkit as toolkit
 
 from . import store
 
 VIEW_TYPE = "metropole_timeseries"
+
+log = logging.getLogger(__name__)
 
 
 def ensure_views() -> int:
@@ -26,9 +30,15 @@ def ensure_views() -> int:
             "fq": "tags:capteurs", "rows": 500, "start": start, "include_private": True})
         for package in page["results"]:
             for resource in package.get("resources") or []:
-                if store.aggregate_table(resource) is not None:
+                if store.aggregate_table(resource) is None:
+                    continue
+                try:
                     created += len(add_views_to_resource({**context}, resource, package,
                                                          view_types=[VIEW_TYPE]))
+                except (toolkit.ObjectNotFound, toolkit.ValidationError) as error:
+                    # A stale index entry or a broken resource costs its chart,
+                    # never the start of the portal (this runs in every start).
+                    log.warning("No chart view for resource %s: %r", resource.get("id"), error)
         start += len(page["results"])
         if not page["results"] or start >= page["count"]:
             return created
