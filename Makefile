@@ -21,6 +21,9 @@ help:
 
 I18N := ckanext-metropole/ckanext/metropole/i18n
 MO := $(I18N)/fr/LC_MESSAGES/ckanext-metropole.mo
+# French for CKAN's and the extensions' strings their catalogues leave empty.
+UPSTREAM_I18N := ckanext-metropole/ckanext/metropole/theme/i18n
+UPSTREAM_MO := $(UPSTREAM_I18N)/fr/LC_MESSAGES/ckanext-metropole-upstream.mo
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,9 +34,12 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt setup.py
 
 # Translations are compiled, not committed.
 $(MO): $(I18N)/fr/LC_MESSAGES/ckanext-metropole.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d $(I18N) -D ckanext-metropole
+	$(BIN)/pybabel compile -d $(I18N) -D ckanext-metropole
 
-install: $(STAMP) $(MO)
+$(UPSTREAM_MO): $(UPSTREAM_I18N)/fr/LC_MESSAGES/ckanext-metropole-upstream.po $(STAMP)
+	$(BIN)/pybabel compile -d $(UPSTREAM_I18N) -D ckanext-metropole-upstream
+
+install: $(STAMP) $(MO) $(UPSTREAM_MO)
 
 run: install
 	$(BIN)/metropole up
@@ -88,9 +94,9 @@ lint: install
 
 # Refresh the message catalogue after changing user-facing strings.
 i18n-extract: install
-	$(BIN)/pybabel extract -k _ -k fail:2 --no-location --omit-header \
-	    -o $(I18N)/ckanext-metropole.pot ckanext-metropole/ckanext/metropole
-	$(BIN)/pybabel update -i $(I18N)/ckanext-metropole.pot -d $(I18N) -D ckanext-metropole
+	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _ -k fail:2 -k ngettext_noop:1,2 --no-location --omit-header \
+	    --no-wrap -o $(I18N)/ckanext-metropole.pot ckanext-metropole/ckanext/metropole
+	$(BIN)/pybabel update --no-wrap -i $(I18N)/ckanext-metropole.pot -d $(I18N) -D ckanext-metropole
 
 # Regenerate constraints.txt from requirements*.txt in a throw-away venv.
 lock:

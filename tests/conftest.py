@@ -87,3 +87,11 @@ def catalogue():
 
     ensure_catalogue()
 
+
+
+@pytest.fixture
+def admin_with_token() -> dict:
+    """A sysadmin and an API token: CKAN's test client logs in by header."""
+    from ckan.tests import factories
+
+    return factories.SysadminWithToken()

@@ -7,15 +7,22 @@ import ckan.plugins.toolkit as toolkit
 
 from ..validators import ISO_DURATION
 
+
+def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a plural pair for `make i18n-extract` (keyword ngettext_noop);
+    it is translated where used, with ``ungettext`` and the count."""
+    return singular, plural
+
+
 # Regex groups of ISO_DURATION holding each unit, with its words.
 _UNITS = (
-    (1, "%(num)s year", "%(num)s years"),
-    (2, "%(num)s month", "%(num)s months"),
-    (3, "%(num)s week", "%(num)s weeks"),
-    (4, "%(num)s day", "%(num)s days"),
-    (6, "%(num)s hour", "%(num)s hours"),
-    (7, "%(num)s minute", "%(num)s minutes"),
-    (8, "%(num)s second", "%(num)s seconds"),
+    (1, *ngettext_noop("%(num)s year", "%(num)s years")),
+    (2, *ngettext_noop("%(num)s month", "%(num)s months")),
+    (3, *ngettext_noop("%(num)s week", "%(num)s weeks")),
+    (4, *ngettext_noop("%(num)s day", "%(num)s days")),
+    (6, *ngettext_noop("%(num)s hour", "%(num)s hours")),
+    (7, *ngettext_noop("%(num)s minute", "%(num)s minutes")),
+    (8, *ngettext_noop("%(num)s second", "%(num)s seconds")),
 )
 
 
