@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ..helpers import api, dataset_fields
@@ -26,3 +28,20 @@ def test_durations_in_french(app, code, words):
 
     with app.flask_app.test_request_context("/"):
         assert duration_label(code) == words
+
+
+def test_resource_page_lists_reuser_facts_in_words_not_raw_keys(app):
+    dataset = api("package_create", **dataset_fields(resources=[{
+        "url": "https://example.org/comptages.csv", "format": "CSV", "name": "Comptages",
+        "size": 2048, "mimetype": "text/csv", "layer_name": "comptages_2026"}]))
+    resource = dataset["resources"][0]
+    html = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr class="toggle-more"><th scope="row">([^<]+)</th><td>([^<]*)</td>',
+                           html))
+    assert rows["Identifiant"] == resource["id"]
+    assert rows["Type MIME"] == "text/csv"
+    assert rows["Taille"].startswith("2")  # CKAN's localised size, "2 Kio" or "2,0 KiB"
+    assert rows["Layer name"] == "comptages_2026"  # a harvester's own key stays
+    # CKAN's bookkeeping and the schema's own fields are not repeated raw.
+    for raw in ("Package id", "Url type", "State", "Position", "Update mode", "Has views"):
+        assert raw not in rows

@@ -124,11 +124,12 @@ def freshness(pkg: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def get_helpers() -> dict[str, Any]:
-    from .pages import commune, display, extents, use_data
+    from .pages import commune, display, extents, resource_facts, use_data
 
     return {
         "metropole_use_data": use_data.use_data,
         "metropole_duration_label": display.duration_label,
+        "metropole_resource_more_items": resource_facts.resource_more_items,
         "metropole_results_features": extents.results_features,
         "metropole_default_extent": extents.metropole_default_extent,
         "metropole_commune_page": commune.commune_page,
