@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-# CKAN's factories draw names and texts from Faker: seeded per test from its
-# node id, a failure replays with the same data (tests/upstream/
-# reproducible_faker.py says why; the upstream suites load it too).
-from .upstream.reproducible_faker import _seed_ckan_factories  # noqa: F401
-
 _PLUGINS_WITH_MIGRATIONS: list[str] = []
 
 
