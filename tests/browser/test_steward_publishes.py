@@ -37,7 +37,12 @@ def test_steward_creates_a_dataset_with_a_resource_and_finds_it(page, live_serve
 
     page.goto(f"{live_server}/dataset/new")
     assert page.locator("html").get_attribute("lang").startswith("fr")
+    # CKAN starts its JavaScript modules once its translations have loaded:
+    # the URL preview appears when the title's listener is in place.  Typed
+    # earlier, the title leaves the dataset's URL empty (seen under load).
+    page.locator(".slug-preview").wait_for()
     page.fill("#field-title", title)
+    page.wait_for_function("document.querySelector('#field-name').value !== ''")
     page.fill("#field-notes", "Emplacement des bancs publics autour du Vieux-Port.")
     page.select_option("#field-communes", MARSEILLE)
     page.check("input[name=themes][value=services]")
