@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from lxml import html as lxml_html
 
@@ -48,6 +49,17 @@ def _msgids(path: Path) -> tuple[set[str], set[str]]:
     return untranslated, translated
 
 
+def _portal_catalogues() -> dict[str, Catalog]:
+    """The portal's own French catalogue and the one for upstream strings."""
+    found = {}
+    for package, domain in [("ckanext.metropole", "ckanext-metropole"),
+                            ("ckanext.metropole.theme", "ckanext-metropole-upstream")]:
+        path = _package_dir(package) / "i18n" / "fr" / "LC_MESSAGES" / f"{domain}.po"
+        with path.open("rb") as handle:
+            found[domain] = read_po(handle)
+    return found
+
+
 @cache
 def untranslated_upstream() -> list[tuple[str, re.Pattern[str]]]:
     """Strings upstream leaves English in French, as patterns matching one
@@ -59,9 +71,8 @@ def untranslated_upstream() -> list[tuple[str, re.Pattern[str]]]:
     for extension, pot in [("harvest", "ckanext-harvest.pot"), ("dcat", "ckanext-dcat.pot")]:
         ids |= _msgids(_package_dir(f"ckanext.{extension}") / "i18n" / pot)[0]
     ids -= in_ckan_french  # the extensions' "Description", "State"...: CKAN has them
-    ours = _package_dir("ckanext.metropole.theme") / "i18n" / "fr" / "LC_MESSAGES"
-    with (ours / "ckanext-metropole-upstream.po").open("rb") as handle:
-        same_in_french = {m.id for m in read_po(handle) if m.id and m.string == m.id}
+    same_in_french = {m.id for catalogue in _portal_catalogues().values()
+                      for m in catalogue if m.id and m.string == m.id}
     patterns = []
     for text in sorted(ids - same_in_french):
         words = re.sub(_PLACEHOLDER, "", text)
@@ -94,6 +105,15 @@ def test_the_catalogue_covers_what_upstream_leaves_english():
     """The patterns are not empty because French is missing upstream; the
     portal's catalogue is what translates them (see the page tests)."""
     assert any(text == "Skip to main content" for text, _ in untranslated_upstream())
+
+
+def test_each_string_has_one_french_translation():
+    """flask-babel merges the catalogues in plugin order, so a string in both
+    would read one way or the other depending on ckan.plugins: the portal's
+    own catalogue alone translates what the portal's code uses."""
+    own, upstream = _portal_catalogues().values()
+    both = {m.id for m in own if m.id} & {m.id for m in upstream if m.id}
+    assert both == set()
 
 
 def test_public_pages_have_no_upstream_english_left(app):
