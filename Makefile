@@ -20,10 +20,10 @@ help:
 	@echo "make lint           ruff"
 
 I18N := ckanext-metropole/ckanext/metropole/i18n
-MO := $(I18N)/fr/LC_MESSAGES/ckanext-metropole.mo
-# French for CKAN's and the extensions' strings their catalogues leave empty.
-UPSTREAM_I18N := ckanext-metropole/ckanext/metropole/theme/i18n
-UPSTREAM_MO := $(UPSTREAM_I18N)/fr/LC_MESSAGES/ckanext-metropole-upstream.mo
+# The portal's own catalogue, and French for CKAN's and the extensions'
+# strings their catalogues leave empty (loaded by metropole_theme).
+MO_FILES := $(I18N)/fr/LC_MESSAGES/ckanext-metropole.mo \
+	ckanext-metropole/ckanext/metropole/theme/i18n/fr/LC_MESSAGES/ckanext-metropole-upstream.mo
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,13 +33,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt setup.py
 	touch $@
 
 # Translations are compiled, not committed.
-$(MO): $(I18N)/fr/LC_MESSAGES/ckanext-metropole.po $(STAMP)
-	$(BIN)/pybabel compile -d $(I18N) -D ckanext-metropole
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
 
-$(UPSTREAM_MO): $(UPSTREAM_I18N)/fr/LC_MESSAGES/ckanext-metropole-upstream.po $(STAMP)
-	$(BIN)/pybabel compile -d $(UPSTREAM_I18N) -D ckanext-metropole-upstream
-
-install: $(STAMP) $(MO) $(UPSTREAM_MO)
+install: $(STAMP) $(MO_FILES)
 
 run: install
 	$(BIN)/metropole up
