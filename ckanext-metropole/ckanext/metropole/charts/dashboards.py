@@ -25,7 +25,7 @@ from .. import helpers as metropole_helpers
 from . import chart as charts
 from . import series as shaping
 from . import store
-from .helpers import number, value
+from .helpers import number, period_label, value
 
 _ = toolkit._
 
@@ -150,7 +150,7 @@ def _block(package: dict[str, Any], tables: dict[str, store.Table], chart: chart
         sensor = chart.sensors.get(summary.stream)
         period = summary.latest
         late = period is None or now - period.end > max_age
-        text = (f"{value(period.value, main)} ({_period_text(period, main.period)})"
+        text = (f"{value(period.value, main)} ({period_label(period, main.period)})"
                 if period else _("no data"))
         rows.append(SensorRow(summary.stream, summary.name, sensor.site if sensor else "",
                               sensor.lon if sensor else None, sensor.lat if sensor else None,
@@ -172,12 +172,6 @@ def _block(package: dict[str, Any], tables: dict[str, store.Table], chart: chart
     })
 
 
-def _period_text(period: shaping.Period, kind: str) -> str:
-    from .helpers import period_label
-
-    return period_label(period, kind)
-
-
 def _figures(key: str | None, measure: str, hourly: charts.PeriodChart | None,
              daily: charts.PeriodChart | None, rows: list[SensorRow], now: datetime
              ) -> tuple[list[str], list[tuple[str, str]]]:
@@ -188,20 +182,17 @@ def _figures(key: str | None, measure: str, hourly: charts.PeriodChart | None,
         for row in rows:
             day, night = split.get(row.stream, (None, None))
             row.figures = [value(day, hourly), value(night, hourly)]
-        all_day = shaping.day_night([p for p in hourly.periods if True])
-        day_levels = [d for d, _n in all_day.values() if d is not None]
-        night_levels = [n for _d, n in all_day.values() if n is not None]
+        day_levels = [d for d, _n in split.values() if d is not None]
+        night_levels = [n for _d, n in split.values() if n is not None]
         kpis += [(_("LAeq day 6 h–22 h (7 days, all sensors)"),
                   value(shaping.energetic_mean(day_levels), hourly)),
                  (_("LAeq night 22 h–6 h (7 days, all sensors)"),
                   value(shaping.energetic_mean(night_levels), hourly))]
         return [_("LAeq day 6 h–22 h (7 days)"), _("LAeq night 22 h–6 h (7 days)")], kpis
     if measure == "sum" and daily:
-        done = shaping.complete_days(daily.periods, now)
-        last_day = max((p.start for p in done), default=None)
-        week = [p for p in done if last_day and p.start > last_day - timedelta(days=7)]
+        last_day, week = shaping.last_full_week(daily.periods, now)
         averages = shaping.per_day_total(week)
-        yesterday = {p.stream: p.value for p in done if p.start == last_day}
+        yesterday = {p.stream: p.value for p in week if p.start == last_day}
         for row in rows:
             row.figures = [value(yesterday.get(row.stream), daily),
                            value(averages.get(row.stream), daily)]
@@ -211,9 +202,7 @@ def _figures(key: str | None, measure: str, hourly: charts.PeriodChart | None,
                   value(shaping.mean(averages.values()), daily))]
         return [_("Last full day"), _("Average per day (7 days)")], kpis
     if measure == "share_on" and daily:
-        done = shaping.complete_days(daily.periods, now)
-        last_day = max((p.start for p in done), default=None)
-        week = [p for p in done if last_day and p.start > last_day - timedelta(days=7)]
+        _last_day, week = shaping.last_full_week(daily.periods, now)
         hours = {s: (v * 24 / 100 if v is not None else None)
                  for s, v in shaping.per_day_total(week).items()}
         for row in rows:
@@ -223,8 +212,7 @@ def _figures(key: str | None, measure: str, hourly: charts.PeriodChart | None,
         return [_("Hours lit per day (7 days)")], kpis
     source = hourly or daily
     assert source is not None
-    week = [p for p in source.periods if p.start >= max(q.end for q in source.periods)
-            - timedelta(days=7)] if source.periods else []
+    week = shaping.since(source.periods, timedelta(days=7))
     summaries = {s.stream: s for s in shaping.summarise(week, {}, measure)}
     for row in rows:
         s = summaries.get(row.stream)
@@ -236,8 +224,10 @@ def _figures(key: str | None, measure: str, hourly: charts.PeriodChart | None,
         kpis.append((_("Containers {threshold} full or more").format(threshold="80\u00a0%"),
                      str(full)))
     elif key == "eclairage-puissance" and daily:
-        done = shaping.complete_days(daily.periods, now)
-        energy = [p.value * 24 / 1000 for p in done[-7 * len(rows):] if p.value is not None]
+        # Every lamp's last 7 full days (periods are sorted by lamp, so a
+        # tail slice would keep only the last lamps' days).
+        _last_day, days = shaping.last_full_week(daily.periods, now)
+        energy = [p.value * 24 / 1000 for p in days if p.value is not None]
         kpis.append((_("Energy per lamp and day (7 days)"),
                      f"{number(shaping.mean(energy), 2)}\u00a0kWh"))
     else:

@@ -9,6 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 from babel.numbers import format_decimal
 
+from ..helpers import _lang
 from . import chart as charts
 from . import store
 from .series import Period
@@ -16,18 +17,11 @@ from .series import Period
 _ = toolkit._
 
 
-def _locale() -> str:
-    try:
-        return toolkit.h.lang() or "fr"
-    except (RuntimeError, AttributeError, TypeError):
-        return "fr"
-
-
 def number(value: float | None, decimals: int = 1) -> str:
     if value is None:
         return "—"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=_locale())
+    return format_decimal(round(value, decimals), format=pattern, locale=_lang())
 
 
 def decimals_for(measure: str) -> int:

@@ -23,9 +23,6 @@ from typing import Any
 
 # The column charted for each kind of aggregate, first present wins.
 MEASURE_ORDER = ("laeq", "sum", "share_on", "mean")
-# Kind of each measure column: how to average it over time.
-SOUND, COUNT, STATE, LEVEL = "sound", "count", "state", "level"
-MEASURE_KIND = {"laeq": SOUND, "sum": COUNT, "share_on": STATE, "mean": LEVEL}
 DAY_HOURS = range(6, 22)   # French regulation: day 6 h–22 h, night 22 h–6 h
 
 
@@ -194,6 +191,17 @@ def day_night(periods: list[Period]) -> dict[str, tuple[float | None, float | No
 def complete_days(periods: list[Period], now: datetime) -> list[Period]:
     """Daily periods that are over (today's partial total would mislead)."""
     return [p for p in periods if p.end <= now]
+
+
+def last_full_week(periods: list[Period], now: datetime
+                   ) -> tuple[datetime | None, list[Period]]:
+    """The last complete day, and the complete days of the 7 ending with it
+    (for every sensor: the periods are sorted by sensor, not by time)."""
+    done = complete_days(periods, now)
+    last_day = max((p.start for p in done), default=None)
+    if last_day is None:
+        return None, []
+    return last_day, [p for p in done if p.start > last_day - timedelta(days=7)]
 
 
 def per_day_total(daily: list[Period]) -> dict[str, float | None]:
