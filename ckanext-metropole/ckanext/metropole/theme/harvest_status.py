@@ -11,7 +11,7 @@ context, so a private dataset never appears to someone who may not see it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -43,7 +43,6 @@ class Progress:
     gathered: bool = False
     total: int = 0
     done: int = 0
-    stats: dict[str, int] = field(default_factory=dict)
 
     @property
     def percent(self) -> int:
@@ -117,23 +116,19 @@ def last_runs(source_id: str, limit: int = RUNS_SHOWN) -> list[dict[str, Any]]:
 
 
 def changed_datasets(job_id: str, limit: int = CHANGES_SHOWN) -> list[dict[str, Any]]:
-    """Datasets added, updated or deleted by a job, as the user may see them."""
-    rows = model.Session.query(HarvestObject.package_id, HarvestObject.report_status) \
+    """Datasets added, updated or deleted by a job, as the user may see them
+    (package_show's permission, checked without dictizing each dataset)."""
+    rows = model.Session.query(HarvestObject.package_id, HarvestObject.report_status,
+                               model.Package.name, model.Package.title) \
+        .outerjoin(model.Package, model.Package.id == HarvestObject.package_id) \
         .filter(HarvestObject.harvest_job_id == job_id,
                 HarvestObject.report_status.in_(["added", "updated", "deleted"]),
                 HarvestObject.package_id.isnot(None)) \
         .order_by(HarvestObject.report_status, HarvestObject.import_finished.desc()) \
         .limit(limit).all()
-    changes = []
-    show = toolkit.get_action("package_show")
-    for package_id, status in rows:
-        try:
-            pkg = show(_context(), {"id": package_id})
-        except (toolkit.NotAuthorized, toolkit.ObjectNotFound):
-            continue
-        changes.append({"name": pkg["name"], "title": pkg.get("title") or pkg["name"],
-                        "status": status})
-    return changes
+    return [{"name": name, "title": title or name, "status": status}
+            for package_id, status, name, title in rows
+            if name is not None and _allowed("package_show", {"id": package_id})]
 
 
 def progress(source_id: str) -> Progress:
@@ -146,13 +141,8 @@ def progress(source_id: str) -> Progress:
     counts = dict(model.Session.query(HarvestObject.state, func.count(HarvestObject.id))
                   .filter(HarvestObject.harvest_job_id == job.id)
                   .group_by(HarvestObject.state).all())
-    stats = toolkit.get_action("harvest_job_show")(
-        {"model": model, "session": model.Session, "ignore_auth": True,
-         "return_error_summary": False}, {"id": job.id})["stats"]
     return Progress(job_id=job.id, status=job.status,
                     gathered=job.gather_finished is not None,
                     total=sum(counts.values()),
-                    done=sum(counts.get(state, 0) for state in DONE_STATES),
-                    # objects not reported yet count under a None status
-                    stats={status: n for status, n in stats.items() if status})
+                    done=sum(counts.get(state, 0) for state in DONE_STATES))
 

@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as toolkit
 from markupsafe import Markup, escape
 
 from .. import helpers as catalogue_helpers
+from ..communes import registry
 from . import harvest_status, settings
 
 LANGUAGES = (("fr", "Français", "FR"), ("en", "English", "EN"))
@@ -41,11 +42,19 @@ def home_themes() -> list[dict[str, Any]]:
 
 
 def home_communes(limit: int = 12) -> dict[str, Any]:
-    """Communes that publish the most, and how many communes there are."""
-    orgs = toolkit.get_action("organization_list")(
-        _context(), {"all_fields": True, "include_extras": True, "sort": "package_count"})
-    communes = [o for o in orgs if o.get("org_kind") == "commune"]
-    shown = sorted(communes, key=lambda o: (-o.get("package_count", 0), o["title"]))[:limit]
+    """The communes that publish the most, and how many communes there are.
+
+    The communes come from the registry (all of them: organization_list with
+    all_fields stops at 25 and leaves out those without datasets); the counts
+    from one search facet, with the datasets this user may see."""
+    found = toolkit.get_action("package_search")(_context(), {
+        "rows": 0, "facet.field": ["organization"], "facet.limit": -1,
+        "include_private": True})
+    counts = {item["name"]: item["count"]
+              for item in found["search_facets"].get("organization", {}).get("items", [])}
+    communes = [{"name": c.org_name, "title": c.title, "package_count": counts.get(c.org_name, 0)}
+                for c in registry.communes().values()]
+    shown = sorted(communes, key=lambda o: (-o["package_count"], o["title"]))[:limit]
     return {"shown": shown, "total": len(communes)}
 
 
