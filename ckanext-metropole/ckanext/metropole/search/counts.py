@@ -36,6 +36,7 @@ takes the general path of ``query.py``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -84,6 +85,12 @@ def counted(field_name: str, shape: str, patterns: list[str]) -> bool:
 
 
 def _like_match(pattern: str, text: str) -> bool:
+    return _like_regex(pattern).fullmatch(text) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _like_regex(pattern: str) -> re.Pattern[str]:
+    """A LIKE pattern as a regex, built once: ``counted`` runs on every search."""
     regex = ""
     i = 0
     while i < len(pattern):
@@ -94,7 +101,7 @@ def _like_match(pattern: str, text: str) -> bool:
             continue
         regex += ".*" if ch == "%" else "." if ch == "_" else re.escape(ch)
         i += 1
-    return re.fullmatch(regex, text, re.S) is not None
+    return re.compile(regex, re.S)
 
 
 def where_is_countable(where_sql: str, table: str) -> bool:
