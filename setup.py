@@ -30,6 +30,7 @@ setup(
             "metropole_search = ckanext.metropole.search.plugin:PostgresSearchPlugin",
             "metropole_theme = ckanext.metropole.theme.plugin:MetropoleThemePlugin",
             "metropole_charts = ckanext.metropole.charts.plugin:MetropoleChartsPlugin",
+            "metropole_security = ckanext.metropole.security.plugin:MetropoleSecurityPlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",

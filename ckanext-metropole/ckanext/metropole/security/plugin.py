@@ -1,0 +1,90 @@
+"""``metropole_security``: collects the security parts into one CKAN plugin.
+
+Why parts instead of one big class: each defence (outbound requests, harvest
+secrets, headers and CSRF, accounts, input limits) lives in a module of its
+own that can be read and tested alone. A part is a module that may define any
+of these functions, each optional:
+
+- ``actions() -> dict``           chained or new actions
+- ``auth_functions() -> dict``    chained or new auth functions
+- ``validators() -> dict``        validators for scheming presets
+- ``blueprints() -> list``        Flask blueprints
+- ``wrap_app(app, config)``       WSGI/Flask middleware (IMiddleware)
+- ``update_config(config)``       IConfigurer
+
+Two parts must not define the same action or auth function: the plugin
+refuses to start rather than let one silently replace the other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as toolkit
+
+# The parts, in the order their middleware wraps the app (first = innermost).
+PARTS: tuple[ModuleType, ...] = ()
+
+_CONFIG_DIR = Path(__file__).parent / "config"
+
+
+def _merged(hook: str) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for part in PARTS:
+        provider = getattr(part, hook, None)
+        if provider is None:
+            continue
+        for name, value in provider().items():
+            if name in merged:
+                raise RuntimeError(f"metropole_security: {name!r} is defined by two parts")
+            merged[name] = value
+    return merged
+
+
+class MetropoleSecurityPlugin(plugins.SingletonPlugin):
+    plugins.implements(plugins.IConfigDeclaration)
+    plugins.implements(plugins.IConfigurer)
+    plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IValidators)
+    plugins.implements(plugins.IBlueprint)
+    plugins.implements(plugins.IMiddleware, inherit=True)
+
+    # IConfigDeclaration: one YAML file per part under config/.
+    def declare_config_options(self, declaration, key) -> None:
+        for path in sorted(_CONFIG_DIR.glob("*.yaml")):
+            declaration.load_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    # IConfigurer
+    def update_config(self, config: toolkit.CKANConfig) -> None:
+        for part in PARTS:
+            if hasattr(part, "update_config"):
+                part.update_config(config)
+
+    # IActions
+    def get_actions(self) -> dict[str, Any]:
+        return _merged("actions")
+
+    # IAuthFunctions
+    def get_auth_functions(self) -> dict[str, Any]:
+        return _merged("auth_functions")
+
+    # IValidators
+    def get_validators(self) -> dict[str, Any]:
+        return _merged("validators")
+
+    # IBlueprint
+    def get_blueprint(self) -> list:
+        return [bp for part in PARTS if hasattr(part, "blueprints") for bp in part.blueprints()]
+
+    # IMiddleware
+    def make_middleware(self, app, config):
+        for part in PARTS:
+            if hasattr(part, "wrap_app"):
+                app = part.wrap_app(app, config)
+        return app
