@@ -22,10 +22,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import yaml
-
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
+import yaml
 
 # The parts, in the order their middleware wraps the app (first = innermost).
 PARTS: tuple[ModuleType, ...] = ()
