@@ -7,13 +7,12 @@ failure here, never a skip (CI must run these tests)."""
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
+
+from ..live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -32,20 +31,9 @@ def _chromium() -> str:
 
 @pytest.fixture
 def live_server(ckan_config) -> Iterator[str]:
-    """The CKAN app over HTTP, on the address of ckan.site_url (the test
-    profile's web port, where nothing else listens during `make test`), so
-    that the absolute URLs CKAN redirects to are the server's own."""
-    from ckan.config.middleware import make_app
-
-    url = ckan_config["ckan.site_url"].rstrip("/")
-    parsed = urlsplit(url)
-    server = make_server(parsed.hostname, parsed.port, make_app(ckan_config), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield url
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
+    server = LiveServer(ckan_config)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture

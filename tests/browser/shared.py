@@ -9,35 +9,25 @@ folder can use them."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
+from ..live_server import LiveServer
 from .conftest import CHROMIUM_ARGS, _chromium
 
 
 class _Shared:
     def __init__(self) -> None:
         self.url: str | None = None
-        self.server = None
-        self.thread: threading.Thread | None = None
+        self.server: LiveServer | None = None
         self.playwright = None
         self.browser = None
 
     def start_server(self, ckan_config) -> str:
-        from ckan.config.middleware import make_app
-
-        url = ckan_config["ckan.site_url"].rstrip("/")
-        parsed = urlsplit(url)
-        self.server = make_server(parsed.hostname, parsed.port, make_app(ckan_config),
-                                  threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = url
-        return url
+        self.server = LiveServer(ckan_config)
+        self.url = self.server.url
+        return self.url
 
     def start_browser(self):
         from playwright.sync_api import sync_playwright
@@ -52,9 +42,7 @@ class _Shared:
             self.browser.close()
             self.playwright.stop()
         if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.thread.join(10)
+            self.server.stop()
 
 
 @pytest.fixture(scope="module")

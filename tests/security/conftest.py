@@ -1,0 +1,106 @@
+"""The security suite's world: the real portal over HTTP (tests/live_server.py)
+and the people of the threat model, each with an API token and a browser-like
+session logged in through the login form (cookie + CSRF token), so every test
+can try a request both ways.
+
+Actors (README, "Security"): anonymous visitors, a plain registered user, a
+member and an editor of Marseille, an editor of Aix (another commune), and a
+sysadmin."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+import requests
+
+from ..helpers import AIX, MARSEILLE, api, org_name
+from ..live_server import LiveServer
+
+PASSWORD = "Correct-Horse-Battery-42"
+_CSRF_INPUT = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
+
+
+@pytest.fixture
+def portal(ckan_config, load_portal_plugins) -> Iterator[str]:
+    """The portal's URL, served over HTTP for the test."""
+    server = LiveServer(ckan_config)
+    yield server.url
+    server.stop()
+
+
+def csrf_token(session: requests.Session, url: str) -> str:
+    """The CSRF token of a form page, as a browser would read it."""
+    page = session.get(url, timeout=30)
+    match = _CSRF_INPUT.search(page.text)
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+@dataclass
+class Actor:
+    """One person of the threat model against the live portal."""
+
+    role: str
+    portal: str
+    user: dict | None = None
+    token: str | None = None
+    cookies: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def name(self) -> str:
+        return self.user["name"] if self.user else ""
+
+    def login(self) -> None:
+        """Logs in through the login form; the session keeps the cookie."""
+        token = csrf_token(self.cookies, f"{self.portal}/user/login")
+        answer = self.cookies.post(f"{self.portal}/user/login", timeout=30, data={
+            "login": self.name, "password": PASSWORD, "_csrf_token": token})
+        assert answer.ok and "/user/login" not in answer.url, (
+            f"login of {self.name} failed: {answer.status_code} {answer.url}")
+
+    def action(self, action: str, *, via: str = "token", method: str = "POST",
+               **data) -> requests.Response:
+        """Calls an API action with the token (default) or the session cookie."""
+        url = f"{self.portal}/api/3/action/{action}"
+        session = self.cookies if via == "cookie" else requests.Session()
+        headers = {"Authorization": self.token} if via == "token" and self.token else {}
+        if method == "GET":
+            return session.get(url, params=data, headers=headers, timeout=60)
+        return session.post(url, json=data, headers=headers, timeout=60)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        """A page or download, as this person's browser (cookie) sees it."""
+        kwargs.setdefault("timeout", 60)
+        return self.cookies.get(f"{self.portal}{path}", **kwargs)
+
+
+def _person(role: str, portal: str, *, sysadmin: bool = False,
+            commune: str | None = None, capacity: str | None = None) -> Actor:
+    from ckan.tests import factories
+
+    user = (factories.Sysadmin if sysadmin else factories.User)(password=PASSWORD)
+    if commune:
+        api("organization_member_create", id=org_name(commune), username=user["name"],
+            role=capacity)
+    token = api("api_token_create", user=user["name"], name="security-suite")["token"]
+    actor = Actor(role, portal, user, token)
+    actor.login()
+    return actor
+
+
+@pytest.fixture
+def actors(portal, catalogue) -> dict[str, Actor]:
+    """Everyone of the threat model, by role."""
+    return {
+        "anonymous": Actor("anonymous", portal),
+        "registered": _person("registered", portal),
+        "member_marseille": _person("member_marseille", portal, commune=MARSEILLE,
+                                    capacity="member"),
+        "editor_marseille": _person("editor_marseille", portal, commune=MARSEILLE,
+                                    capacity="editor"),
+        "editor_aix": _person("editor_aix", portal, commune=AIX, capacity="editor"),
+        "sysadmin": _person("sysadmin", portal, sysadmin=True),
+    }
