@@ -3,7 +3,9 @@ its communes (Aix-Marseille-Provence), its themes, datasets and users."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 
 from ckan import model
 from ckan.lib import search
@@ -70,3 +72,21 @@ def steward_of(code: str) -> dict:
 
 def as_user(user: dict | None) -> dict:
     return {"user": user["name"] if user else "", "ignore_auth": False}
+
+
+OUTBOUND_ALLOWED = "ckanext.metropole.outbound.allowed"
+
+
+@contextlib.contextmanager
+def loopback_allowed() -> Iterator[None]:
+    """The harvester tests' sample servers listen on 127.0.0.1, which the
+    outbound policy refuses by default: allow that address (and only it)
+    while they harvest, as an install lists its own internal servers."""
+    from ckan.plugins.toolkit import config
+
+    previous = config.get(OUTBOUND_ALLOWED)
+    config[OUTBOUND_ALLOWED] = "127.0.0.1"
+    try:
+        yield
+    finally:
+        config[OUTBOUND_ALLOWED] = previous or ""

@@ -5,28 +5,39 @@ GIS harvesters of issue 6) must behave the same under faults — a timeout on
 every request (a hung server never hangs a harvest job), retries with
 back-off on 429/5xx that honour ``Retry-After`` but never wait longer than
 ``max_retry_after`` (a server asking for an hour would stall the job), and
-error bodies turned into one exception type whose message says what the
-server said (FROST, Orion, QuantumLeap, NGSI-LD ProblemDetails, HTML pages).
+error bodies turned into one exception type.
+
+Every session is under the portal's outbound policy
+(``ckanext.metropole.security.outbound``): only http(s), no internal address
+unless allow-listed, checked on the address connected to and on every
+redirect. The message of a HarvestHTTPError is what editors read in the job
+report: status, reason, host and at most the protocol's error *code* (OWS
+exceptionCode, ArcGIS code, NGSI error type) — never the server's text, which
+could be the body of an internal service; the server's own message goes to
+the log.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ckanext.metropole.security import outbound
+
+log = logging.getLogger(__name__)
 USER_AGENT = "metropole-harvester/0.1 (+CKAN open-data portal)"
 
 
 class HarvestHTTPError(Exception):
-    """A request that failed for good (after retries): status, URL and the
-    server's own message, ready to be recorded as a harvest error."""
+    """A request that failed for good (after retries): status, reason and
+    host, ready to be recorded as a harvest error."""
 
     def __init__(self, message: str, url: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -81,10 +92,8 @@ def make_session(settings: HttpSettings | None = None,
         raise_on_status=False,
     )
     retry.max_retry_after = settings.max_retry_after
-    session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    session = outbound.protect(requests.Session(),
+                               outbound.PolicyAdapter(max_retries=retry, pool_maxsize=8))
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json"
     if headers:
@@ -99,6 +108,8 @@ def get(session: requests.Session, url: str, params: dict[str, Any] | None = Non
     timeout = getattr(session, "request_timeout", (10.0, 30.0))
     try:
         response = session.get(url, params=params, headers=headers, timeout=timeout)
+    except outbound.OutboundRefused as error:
+        raise HarvestHTTPError(str(error), url) from error
     except requests.exceptions.Timeout as error:
         raise HarvestHTTPError(f"timeout after {timeout[1]} s: {url}", url) from error
     except requests.exceptions.RetryError as error:
@@ -109,10 +120,19 @@ def get(session: requests.Session, url: str, params: dict[str, Any] | None = Non
         if "Read timed out" in str(error):
             raise HarvestHTTPError(f"timeout after {timeout[1]} s (retried): {url}",
                                    url) from error
-        raise HarvestHTTPError(f"cannot connect: {_short(str(error))}", url) from error
-    if response.status_code >= 400:
+        # Refused, reset, unreachable: one message, so a report never tells
+        # an open port from a closed one; the detail goes to the log.
+        log.info("cannot connect to %s: %s", url, error)
         raise HarvestHTTPError(
-            f"HTTP {response.status_code} from {response.url}: {error_message(response)}",
+            f"cannot connect to {outbound.display_host(url)} (connection failed)", url
+        ) from error
+    if response.status_code >= 400:
+        log.info("HTTP %s from %s: %s", response.status_code, response.url,
+                 error_message(response))
+        code = error_code(response)
+        raise HarvestHTTPError(
+            f"HTTP {response.status_code} {outbound.safe_reason(response)} from "
+            f"{outbound.display_host(response.url)}" + (f": {code}" if code else ""),
             response.url, response.status_code)
     return response
 
@@ -127,16 +147,20 @@ def get_json(session: requests.Session, url: str, params: dict[str, Any] | None 
     except ValueError as error:
         ows = ows_exception(response.content)
         if ows:  # OGC services report errors as XML, often with HTTP 200
-            raise HarvestHTTPError(f"{response.url}: {ows}", response.url,
-                                   response.status_code) from error
+            log.info("%s: %s", response.url, ows)
+            raise HarvestHTTPError(
+                f"{outbound.display_host(response.url)}: {ows_code(response.content)}",
+                response.url, response.status_code) from error
         kind = "an HTML page" if _looks_html(response) else "invalid or truncated JSON"
         raise HarvestHTTPError(
-            f"{response.url} returned {kind} ({len(response.content)} bytes): {error}",
+            f"{outbound.display_host(response.url)} returned {kind} "
+            f"({len(response.content)} bytes)",
             response.url, response.status_code) from error
 
 
 def error_message(response: requests.Response) -> str:
-    """The server's own explanation, whatever the protocol's error shape."""
+    """The server's own explanation, whatever the protocol's error shape (for
+    the log only: it is the remote body)."""
     if _looks_html(response):
         return "HTML error page"
     ows = ows_exception(response.content)
@@ -155,6 +179,51 @@ def error_message(response: requests.Response) -> str:
         if isinstance(body.get("error"), dict):  # ArcGIS {"error": {"message"}}
             return _short(str(body["error"].get("message", body["error"])))
     return _short(json.dumps(body))
+
+
+# A protocol's error code is a short identifier (InvalidParameterValue,
+# BadRequest, 498): anything else is free text from the server, not repeated.
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}|[0-9]{1,6}")
+
+
+def _safe_code(value: Any) -> str | None:
+    text = str(value).strip()
+    return text if _CODE.fullmatch(text) else None
+
+
+def error_code(response: requests.Response) -> str | None:
+    """The protocol's structured error code, if the body has one: OWS
+    exceptionCode, NGSI ``error``/ProblemDetails ``type``/``title`` tokens,
+    ArcGIS ``error.code``, FROST ``code``."""
+    if _looks_html(response):
+        return None
+    if ows_exception(response.content):
+        return ows_code(response.content)
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    if isinstance(body.get("error"), dict):  # ArcGIS {"error": {"code": 498}}
+        code = _safe_code(body["error"].get("code", ""))
+        return f"ArcGIS error {code}" if code else "ArcGIS error"
+    for key in ("error", "code", "type", "title"):
+        value = body.get(key)
+        if isinstance(value, str) and "/" in value:  # ProblemDetails type URI
+            value = value.rstrip("/").rsplit("/", 1)[-1]
+        code = _safe_code(value) if isinstance(value, str | int) else None
+        if code:
+            return code
+    return None
+
+
+def ows_code(body: bytes) -> str:
+    """``OWS exception <exceptionCode>`` (the code only, never the text)."""
+    match = _OWS_EXCEPTION.search(body)
+    code = _OWS_CODE.search(match.group(1)) if match else None
+    safe = _safe_code(code.group(1).decode("utf-8", "replace")) if code else None
+    return f"OWS exception {safe}" if safe else "OWS exception"
 
 
 _OWS_EXCEPTION = re.compile(

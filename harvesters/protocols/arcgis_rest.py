@@ -11,6 +11,7 @@ set both). We ask GeoJSON in the layer's own spatial reference
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -24,6 +25,7 @@ from ..gis.model import Layer, bbox_valid
 from ..pipeline.http import HarvestHTTPError, get_json
 from ..pipeline.paging import offset_pages
 
+log = logging.getLogger(__name__)
 FEATURE_LAYER_TYPES = ("Feature Layer", "Annotation Layer")
 
 
@@ -31,11 +33,12 @@ def check(body: Any, url: str) -> Any:
     """Raise on ArcGIS's error envelope, whatever the HTTP status was."""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
-        details = "; ".join(str(d) for d in error.get("details") or [] if d)
-        message = error.get("message") or "error"
-        raise HarvestHTTPError(f"ArcGIS error {error.get('code', '?')}: {message}"
-                               + (f" ({details})" if details and details != message else ""),
-                               url, error.get("code"))
+        # The server's message is logged, never repeated in the job report.
+        log.info("ArcGIS error from %s: %s %s", url, error.get("message"), error.get("details"))
+        code = error.get("code")
+        safe = str(code) if isinstance(code, int) or str(code).isdigit() else "?"
+        raise HarvestHTTPError(f"ArcGIS error {safe}", url,
+                               code if isinstance(code, int) else None)
     return body
 
 

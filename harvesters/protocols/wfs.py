@@ -27,7 +27,7 @@ from owslib.wfs import WebFeatureService
 from ..gis.crs import CrsRef
 from ..gis.geometry import Page
 from ..gis.model import Layer, bbox_valid
-from ..pipeline.http import HarvestHTTPError, get, ows_exception
+from ..pipeline.http import HarvestHTTPError, get, ows_code, ows_exception
 from ..pipeline.paging import offset_pages
 
 XML_ACCEPT = {"Accept": "application/xml, text/xml;q=0.9, */*;q=0.1"}
@@ -55,7 +55,7 @@ def capabilities(session: requests.Session, url: str) -> tuple[WebFeatureService
             continue
         body = response.content
         if ows_exception(body):
-            problems.append(f"{version}: {ows_exception(body)}")
+            problems.append(f"{version}: {ows_code(body)}")
             continue
         try:
             root = etree.fromstring(body)

@@ -49,7 +49,7 @@ def make_content() -> Content:
         access_level="internal", license_id="partner-convention"))
     source = api("harvest_source_create", name=f"capteurs-{suffix}",
                  title=f"Capteurs de la métropole {suffix}",
-                 url=f"http://127.0.0.1:9/sensorthings-{suffix}/v1.1",
+                 url=f"https://capteurs.example.org/sensorthings-{suffix}/v1.1",
                  source_type="sensorthings", owner_org=org_name(MARSEILLE),
                  config=json.dumps({"schedule": SCHEDULE}))
     _finished_run(source["id"], added=public["id"], updated=private["id"])

@@ -19,6 +19,7 @@ from ckanext.metropole.demo.samples.data import demo_more_sensors, demo_sensors
 from ckanext.metropole.demo.samples.server import build_server
 
 from ..harvesters.ckan_harvest import communes, run_job
+from ..helpers import loopback_allowed
 
 PARIS = ZoneInfo("Europe/Paris")
 SOURCE = "capteurs-test"
@@ -41,13 +42,14 @@ def harvest(server) -> dict:
     """One run of the SensorThings harvester on the sample server."""
     org = communes()
     sysadmin = factories.Sysadmin()["name"]
-    source = call_action("harvest_source_create", {"ignore_auth": True, "user": sysadmin},
-                         name=SOURCE, title="Capteurs de test",
-                         url=server.url + "/sensorthings/v1.1", source_type="sensorthings",
-                         owner_org=org["id"],
-                         config=json.dumps({"history": "P4D", "communes": ["13055"],
-                                            "retries": 1, "title": "capteurs de test"}))
-    run = run_job(source["id"])
+    with loopback_allowed():  # the sample server listens on 127.0.0.1
+        source = call_action("harvest_source_create", {"ignore_auth": True, "user": sysadmin},
+                             name=SOURCE, title="Capteurs de test",
+                             url=server.url + "/sensorthings/v1.1",
+                             source_type="sensorthings", owner_org=org["id"],
+                             config=json.dumps({"history": "P4D", "communes": ["13055"],
+                                                "retries": 1, "title": "capteurs de test"}))
+        run = run_job(source["id"])
     assert run["gather_errors"] == [], run["gather_errors"]
     return run
 

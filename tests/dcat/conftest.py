@@ -16,10 +16,19 @@ from ckan.tests.helpers import call_action
 from ckanext.metropole.communes import loader, registry
 from ckanext.metropole.themes import load_theme_groups
 
+from ..helpers import loopback_allowed
+
 AMP = "200054807"
 MARSEILLE, AIX, AUBAGNE = "13055", "13001", "13005"
 PORTAL_INI = Path(__file__).resolve().parents[2] / "deployment" / "portal.ini"
 OWN_PLUGINS = ["metropole_dcat", "metropole_dcat_harvester", "metropole_ckan_harvester"]
+
+
+@pytest.fixture(autouse=True)
+def allow_loopback_servers():
+    """These tests harvest servers on 127.0.0.1 (refused by default)."""
+    with loopback_allowed():
+        yield
 
 
 def portal_plugins() -> str:

@@ -50,6 +50,8 @@ def second_catalogue(tmp_path, request):
                    f"use = config:{ckan_ini}\n"
                    f"sqlalchemy.url = {url.rsplit('/', 1)[0]}/{SECOND_DB}\n"
                    "ckan.site_url = http://127.0.0.1:5097\n"
+                   # the catalogue harvested is served on loopback
+                   "ckanext.metropole.outbound.allowed = 127.0.0.1\n"
                    f"ckan.plugins = {portal_plugins()}\n")
     env = dict(os.environ, METROPOLE_ADMIN_PASSWORD="aller-retour-2026")
     subprocess.run([str(ROOT / ".venv/bin/ckan"), "-c", str(ini), "metropole", "init"],

@@ -7,7 +7,15 @@ import pytest
 from ckanext.metropole.demo.samples.server import build_server
 from metropole_harvesters.pipeline.http import make_session
 
+from ..helpers import loopback_allowed
 from .settings import FAST, NOW, START
+
+
+@pytest.fixture(autouse=True)
+def allow_loopback_servers():
+    """These tests harvest servers on 127.0.0.1 (refused by default)."""
+    with loopback_allowed():
+        yield
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("catalogue")
 def _source(private: bool) -> dict:
     suffix = uuid.uuid4().hex[:8]
     return api("harvest_source_create", name=f"progres-{suffix}", title=f"Progrès {suffix}",
-               url=f"http://127.0.0.1:9/{suffix}", source_type="sensorthings",
+               url=f"https://capteurs.example.org/{suffix}", source_type="sensorthings",
                owner_org=org_name(MARSEILLE), private=private,
                config=json.dumps({"communes": [MARSEILLE], "schedule": "5 * * * *"}))
 

@@ -117,28 +117,31 @@ def test_wfs_layers_get_a_wms_preview_link_only_when_the_wms_answers(gis, sessio
     assert all(la.previews == [] for la in wfs.list_layers(session, gis.url + "/gis/wfs"))
 
 
-def test_wfs_exception_report_is_reported_with_its_text(gis, tmp_path):
+def test_wfs_exception_report_is_reported_with_its_code_only(gis, tmp_path):
     report = (b'<?xml version="1.0"?><ows:ExceptionReport xmlns:ows="http://www.opengis.net/'
               b'ows/1.1" version="2.0.0"><ows:Exception exceptionCode="NoApplicableCode">'
               b"<ows:ExceptionText>java.lang.OutOfMemoryError</ows:ExceptionText>"
               b"</ows:Exception></ows:ExceptionReport>")
     gis.add_fault("GetFeature", "status", status=200, body=report, times=None)
-    with pytest.raises(HarvestHTTPError, match="NoApplicableCode: java.lang.OutOfMemoryError"):
+    with pytest.raises(HarvestHTTPError, match="OWS exception NoApplicableCode") as raised:
         harvest(gis, "wfs", tmp_path)
+    assert "OutOfMemoryError" not in str(raised.value)
 
 
-def test_wfs_unknown_type_name_gives_the_400_exception_text(gis, session):
+def test_wfs_unknown_type_name_gives_the_400_exception_code(gis, session):
     layer = wfs.list_layers(session, gis.url + "/gis/wfs")[0]
     layer.name = "metropole:nope"
-    with pytest.raises(HarvestHTTPError, match="InvalidParameterValue: Feature type"):
+    with pytest.raises(HarvestHTTPError, match="400.*InvalidParameterValue") as raised:
         list(wfs.pages(session, layer, 10))
+    assert "Feature type" not in str(raised.value)
 
 
 def test_arcgis_error_with_http_200(gis, tmp_path):
     gis.add_fault("/query", "status", status=200, times=None,
                   body={"error": {"code": 498, "message": "Invalid token.", "details": []}})
-    with pytest.raises(HarvestHTTPError, match="ArcGIS error 498: Invalid token"):
+    with pytest.raises(HarvestHTTPError, match="ArcGIS error 498") as raised:
         harvest(gis, "arcgis", tmp_path)
+    assert "Invalid token" not in str(raised.value)
 
 
 def test_arcgis_recorded_error_shapes(session):

@@ -102,11 +102,13 @@ def test_retry_after_is_capped(samples):
         assert time.monotonic() - started < 5
 
 
-def test_persistent_503_gives_up_with_the_servers_message(samples, session):
+def test_persistent_503_gives_up_with_status_and_host_not_the_servers_text(samples, session):
     stream = _streams(samples, session)["1"]
     samples.add_fault("Datastreams(1)/Observations", "status", status=503, times=None)
-    with pytest.raises(HarvestHTTPError, match="503.*injected fault 503"):
+    with pytest.raises(HarvestHTTPError, match="HTTP 503 .*from 127.0.0.1") as raised:
         sta.fetch_observations(session, stream, None, 1000)
+    # The remote body is logged, never repeated in the job report.
+    assert "injected fault" not in str(raised.value)
     # bounded: the first try and two retries
     assert len([r for r in samples.requests if "Datastreams(1)/Obs" in r]) == 3
 
@@ -147,11 +149,12 @@ def test_source_down(session):
         sta.list_streams(session, "http://127.0.0.1:9/sensorthings")
 
 
-def test_disappearing_datastream_is_a_404_with_frost_message(samples, session):
+def test_disappearing_datastream_is_a_404(samples, session):
     stream = _streams(samples, session)["1"]
     samples.sta.removed = {1}
-    with pytest.raises(HarvestHTTPError, match="404.*Nothing found"):
+    with pytest.raises(HarvestHTTPError, match="HTTP 404") as raised:
         sta.fetch_observations(session, stream, None, 1000)
+    assert "Nothing found" not in str(raised.value)
     assert "1" not in _streams(samples, session)
 
 

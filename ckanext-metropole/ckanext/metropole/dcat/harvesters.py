@@ -29,11 +29,12 @@ from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.dcat.processors import RDFParser, RDFParserException
 from ckanext.dcat.profiles import LOCN
-from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
+from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 from ckanext.harvest.model import HarvestObject
 from rdflib import Literal
 
 from ..communes import loader, registry
+from ..security import outbound
 from . import mapping, uris, withdrawal
 from .profile import GSP
 
@@ -117,11 +118,30 @@ class MetropoleDCATHarvester(_OwnSingleton, DCATRDFHarvester):
                                "vers le schéma métropolitain."}
 
     def update_session(self, session):
-        """ckanext-dcat fetches pages without a timeout: a source that never
-        answers would hold a gather worker forever."""
-        timeout = toolkit.asint(toolkit.config.get("ckan.requests.timeout") or 30)
-        session.request = functools.partial(session.request, timeout=timeout)
+        """For any ckanext-dcat harvester that fetches with its own code: the
+        outbound policy, and a timeout (ckanext-dcat sets none: a source that
+        never answers would hold a gather worker forever)."""
+        outbound.protect(session)
+        session.request = functools.partial(session.request, timeout=_timeout())
         return session
+
+    def _get_content_and_type(self, url, harvest_job, page=1, content_type=None):
+        """ckanext-dcat's fetch, replaced: it opens a "URL" that does not start
+        with http as a local file and repeats connection errors verbatim. Here
+        only http(s) under the outbound policy, and errors that say what
+        failed and where, never the remote body."""
+        if page > 1:
+            url = f"{url}{'&' if '?' in url else '?'}page={page}"
+        max_mb = toolkit.asint(toolkit.config.get("ckanext.dcat.max_file_size")
+                               or self.DEFAULT_MAX_FILE_SIZE_MB)
+        try:
+            response = outbound.fetch(url, timeout=_timeout(), max_bytes=max_mb * 1024 * 1024)
+        except outbound.FetchFailed as error:
+            self._save_gather_error(f"Impossible de lire {url} : {error}", harvest_job)
+            return None, None
+        if content_type is None and response.headers.get("content-type"):
+            content_type = response.headers["content-type"].split(";", 1)[0]
+        return response.content.decode("utf-8", "replace"), content_type
 
     def gather_stage(self, harvest_job) -> list[str]:
         """ckanext-dcat's gather, tolerant per page: a page that cannot be
@@ -231,7 +251,32 @@ class MetropoleDCATHarvester(_OwnSingleton, DCATRDFHarvester):
         return super().import_stage(harvest_object)
 
 
+def _timeout() -> int:
+    return toolkit.asint(toolkit.config.get("ckan.requests.timeout") or 30)
+
+
 class MetropoleCKANHarvester(_OwnSingleton, CKANHarvester):
+    def _get_content(self, url: str) -> str:
+        """ckanext-harvest's fetch under the outbound policy, with a timeout,
+        and never the remote body in an error: its callers put a non-JSON
+        answer verbatim in the job report ("was not JSON: %r")."""
+        headers = {}
+        if self.config.get("user_agent"):
+            headers["User-Agent"] = str(self.config["user_agent"])
+        if self.config.get("api_key"):
+            headers["Authorization"] = str(self.config["api_key"])
+        try:
+            response = outbound.fetch(url, headers=headers, timeout=_timeout())
+        except outbound.FetchFailed as error:
+            raise ContentFetchError(str(error)) from error
+        try:
+            json.loads(response.content)
+        except ValueError as error:
+            log.info("non-JSON answer from %s: %r", url, response.content[:500])
+            raise ContentFetchError(
+                f"réponse non JSON (not JSON) ({outbound.display_host(url)})") from error
+        return response.text
+
     def info(self) -> dict:
         return {"name": "metropole_ckan", "title": "CKAN — portails CKAN",
                 "description": "Moissonne un portail CKAN (API d'actions) vers le schéma "

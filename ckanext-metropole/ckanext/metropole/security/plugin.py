@@ -11,6 +11,7 @@ of these functions, each optional:
 - ``blueprints() -> list``        Flask blueprints
 - ``wrap_app(app, config)``       WSGI/Flask middleware (IMiddleware)
 - ``update_config(config)``       IConfigurer
+- ``before_dataset_index(pkg_dict) -> pkg_dict``   IPackageController
 
 Two parts must not define the same action or auth function: the plugin
 refuses to start rather than let one silently replace the other.
@@ -26,8 +27,10 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 import yaml
 
+from . import harvest_urls, outbound
+
 # The parts, in the order their middleware wraps the app (first = innermost).
-PARTS: tuple[ModuleType, ...] = ()
+PARTS: tuple[ModuleType, ...] = (outbound, harvest_urls)
 
 _CONFIG_DIR = Path(__file__).parent / "config"
 
@@ -53,6 +56,7 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IValidators)
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.IMiddleware, inherit=True)
+    plugins.implements(plugins.IPackageController, inherit=True)
 
     # IConfigDeclaration: one YAML file per part under config/.
     def declare_config_options(self, declaration, key) -> None:
@@ -87,3 +91,10 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
             if hasattr(part, "wrap_app"):
                 app = part.wrap_app(app, config)
         return app
+
+    # IPackageController
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        for part in PARTS:
+            if hasattr(part, "before_dataset_index"):
+                pkg_dict = part.before_dataset_index(pkg_dict)
+        return pkg_dict
