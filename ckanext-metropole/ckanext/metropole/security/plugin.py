@@ -27,10 +27,10 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 import yaml
 
-from . import harvest_urls, outbound
+from . import harvest_auth, harvest_config, harvest_urls, outbound
 
 # The parts, in the order their middleware wraps the app (first = innermost).
-PARTS: tuple[ModuleType, ...] = (outbound, harvest_urls)
+PARTS: tuple[ModuleType, ...] = (outbound, harvest_urls, harvest_config, harvest_auth)
 
 _CONFIG_DIR = Path(__file__).parent / "config"
 
