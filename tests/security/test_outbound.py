@@ -286,7 +286,10 @@ def test_the_url_error_is_in_french_on_the_form(actors):
 def test_a_source_already_saved_on_a_local_file_reads_nothing(source_type, url, actors):
     """Saved before this fix (or written in the database): the harvest never
     opens a local path, and nothing of the file reaches the job report."""
-    source_id = _source("https://catalogue.example.org/dcat", source_type, {})
+    # Read as Turtle, the file's first bytes used to come back in rdflib's
+    # syntax error, in the job report.
+    turtle = {"rdf_format": "turtle"} if source_type == "metropole_dcat" else {}
+    source_id = _source("https://catalogue.example.org/dcat", source_type, turtle)
     source = HarvestSource.get(source_id)
     source.url = url
     model.Package.get(source_id).url = url
