@@ -133,10 +133,10 @@ def _syntax_problems(data_dict: dict[str, Any]) -> list[tuple[str, str]]:
         ("q", lambda: query.check_clause(q, def_type, data_dict.get("mm"),
                                          data_dict.get("qf"))),
     ]
-    for key in ("fq", "fq_list"):
-        value = data_dict.get(key)
-        for text in [value] if isinstance(value, str) else (value or []):
-            checks.append((key, lambda text=text: query.check_clause(text)))
+    if isinstance(data_dict.get("fq"), str):
+        checks.append(("fq", lambda: _check_fq(data_dict["fq"])))
+    for text in data_dict.get("fq_list") or []:  # each one a Solr fq of its own
+        checks.append(("fq_list", lambda text=text: query.check_clause(text)))
     if isinstance(data_dict.get("sort"), str):
         checks.append(("sort", lambda: query.check_sort(data_dict["sort"])))
     problems = []
@@ -154,6 +154,22 @@ def _syntax_problems(data_dict: dict[str, Any]) -> list[tuple[str, str]]:
         except RecursionError:
             problems.append((key, "query too deeply nested"))
     return problems
+
+
+def _check_fq(fq: str) -> None:
+    """CKAN runs ``fq`` between clauses of its own ("+capacity:public {fq}
+    +state:(active)"), where a dangling operator such as "AND" is harmless:
+    refuse only what fails in that position too."""
+    try:
+        query.check_clause(fq)
+    except (QuerySyntaxError, BadRequest):
+        try:
+            query.check_clause(f"+state:active {fq} +state:active")
+        except (QuerySyntaxError, BadRequest):
+            pass
+        else:
+            return
+        raise
 
 
 def _reason(message: str) -> str:
