@@ -180,6 +180,7 @@ BAD_PARAMETERS = [
     ({"fq": "a" + " " * 5000 + "b"}, "fq", "espaces consécutifs"),
     ({"fq_list": ["tags:("]}, "fq_list", "Syntaxe de recherche invalide"),
     ({"facet.field": ["text"]}, "facet.field", "facette"),
+    ({"q": " ".join(f"mot{i}" for i in range(300))}, "q", "too many boolean clauses"),
 ]
 
 
