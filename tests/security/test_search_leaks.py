@@ -154,9 +154,21 @@ def test_errors_name_the_users_parameter_and_never_the_internal_filters(actors, 
     for role in ("editor_marseille", "editor_aix", "anonymous"):
         answer = actors[role].action("package_search", method="GET", **data)
         assert answer.status_code == 409, (data, answer.status_code, answer.text[:300])
-        error = answer.json()["error"]
-        assert list(error) == [field, "__type"], error
+        assert_names(answer.json()["error"], field)
         assert not INTERNAL.search(answer.text), answer.text[:500]
+
+
+def assert_names(error: dict, field: str, message: str | None = None) -> None:
+    """Texts the search pages pass on (q, fq, sort) get a "Search error"
+    naming the parameter; the others a validation error on the field."""
+    if field in ("q", "fq", "fq_list", "sort"):
+        assert error["__type"] == "Search Error" and f"{field}: " in error["message"], error
+        texts = [error["message"]]
+    else:
+        assert error["__type"] == "Validation Error" and list(error) == [field, "__type"], error
+        texts = error[field]
+    if message:
+        assert any(message in text for text in texts), texts
 
 
 BAD_PARAMETERS = [
@@ -188,10 +200,7 @@ BAD_PARAMETERS = [
 def test_bad_search_parameters_get_a_field_message_not_a_500(actors, data, field, message):
     answer = actors["registered"].action("package_search", **data)
     assert answer.status_code == 409, (data, answer.status_code, answer.text[:300])
-    error = answer.json()["error"]
-    assert error["__type"] == "Validation Error" and field in error, error
-    if message:
-        assert any(message in text for text in error[field]), error[field]
+    assert_names(answer.json()["error"], field, message)
     assert not INTERNAL.search(answer.text), answer.text[:500]
 
 
@@ -216,3 +225,7 @@ def test_the_dataset_page_does_not_show_the_private_values(actors, secret):
     assert page.status_code == 200 and not leaked(page.text, secret)
     page = actors["editor_marseille"].get("/dataset/", params={"tags": secret["tag"]})
     assert page.status_code == 200 and secret["title"] in page.text
+    # bad searches from the page are the page's "error while searching"
+    for params in ({"q": "title:("}, {"q": "x" * 20000}, {"tags": "a" + " " * 500 + "b"}):
+        page = actors["anonymous"].get("/dataset/", params=params)
+        assert page.status_code == 200 and 'id="search-error"' in page.text, params

@@ -4,8 +4,11 @@ CKAN validates a few search parameters and passes the rest to Solr as they
 come, so a bad one surfaced as a 500 (``include_private=abc``, ``rows=[1]``,
 ``fl=5``) or as a "Search error" quoting the whole Solr request — including
 the filters CKAN adds itself, the user's permission labels among them.
-Here each parameter gets CKAN's own kind of answer, a validation error on
-that field (409), in the user's language, quoting only what they sent:
+Here each parameter gets CKAN's own kind of answer, in the user's language,
+quoting only what they sent: a validation error on that field (409), or,
+for the texts CKAN's search pages pass on (q, fq, fq_list, sort), a search
+error naming the parameter (409 through the API, "error while searching"
+on the pages):
 
 - types: booleans (``include_private``…), whole numbers (``rows``…),
   texts (``q``, ``fq``, ``sort``…), lists of texts (``fl``, ``fq_list``);
@@ -49,6 +52,8 @@ INTEGER_PARAMETERS = ("rows", "start", "facet.limit", "facet.mincount")
 TEXT_PARAMETERS = ("q", "fq", "sort", "qf", "facet", "defType", "df", "q.op", "mm",
                    "tie", "wt")
 LIST_PARAMETERS = ("fl", "fq_list", "bf", "boost")
+# What CKAN's HTML search pages send from the visitor's own input.
+SEARCH_TEXT_PARAMETERS = ("q", "fq", "fq_list", "sort")
 _BOOLEAN_WORDS = {"true", "false", "yes", "no", "on", "off", "y", "n", "t", "f", "1", "0"}
 
 
@@ -185,6 +190,12 @@ def package_search(original: Any, context: dict[str, Any], data_dict: dict[str, 
     from . import plugin
 
     errors = errors_of(data_dict, check_syntax=plugin.backend() == "postgres")
+    if errors and set(errors) <= set(SEARCH_TEXT_PARAMETERS):
+        # CKAN's search pages pass these on from the visitor and show a
+        # SearchError as "error while searching" (a ValidationError would be
+        # a 500 there); the API answers it as a 409 "Search error".
+        raise SearchError("; ".join(f"{key}: {message}" for key, messages in errors.items()
+                                    for message in messages))
     if errors:
         raise tk.ValidationError(errors)
     try:
