@@ -6,6 +6,12 @@ membership, collaborators).  After each sequence, for anonymous, a member of
 organisation A, an editor of organisation B, a dataset collaborator and a
 sysadmin, ``package_search`` (results, count and facet counts) must equal the
 set of active datasets CKAN's own authorisation lets that user read.
+
+Each dataset also carries a value of its own in a facetable field whose
+counts are not kept by the database (``secret``): its facet must count
+exactly the readable datasets, and with ``facet.mincount=0`` list no value
+of a dataset that the same user's widest search (private, drafts, deleted)
+does not return.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ operation = st.one_of(
 
 @pytest.mark.ckan_config("ckan.plugins", "metropole_search")
 @pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", "true")
+@pytest.mark.ckan_config("ckanext.metropole.search.facetable_fields", "secret")
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_search_matches_what_each_user_may_read():
     sysadmin = factories.Sysadmin()
@@ -58,8 +65,10 @@ def test_search_matches_what_each_user_may_read():
         for op in ops:
             if op[0] == "create":
                 _, private, org = op
-                created = act("package_create", name=f"{tag}-{len(datasets)}", private=private,
-                              owner_org=orgs[org]["id"], tags=[{"name": tag}])
+                name = f"{tag}-{len(datasets)}"
+                created = act("package_create", name=name, private=private,
+                              owner_org=orgs[org]["id"], tags=[{"name": tag}],
+                              extras=[{"key": "secret", "value": name}])
                 datasets.append(created["id"])
                 continue
             name, index = op
@@ -123,7 +132,7 @@ def test_search_matches_what_each_user_may_read():
             context = {"user": user["name"] if user else "", "ignore_auth": False}
             result = call_action("package_search", context=context, fq=f"tags:{tag}",
                                  include_private=True, rows=1000,
-                                 **{"facet.field": '["groups", "owner_org"]'})
+                                 **{"facet.field": '["groups", "owner_org", "secret"]'})
             found = {d["name"] for d in result["results"]}
             assert found == expected, (label, ops)
             assert result["count"] == len(expected), (label, ops)
@@ -131,5 +140,17 @@ def test_search_matches_what_each_user_may_read():
             assert result["facets"].get("owner_org", {}) == dict(by_org), (label, ops)
             assert result["facets"].get("groups", {}).get(group["name"], 0) == in_group(
                 expected), (label, ops)
+            assert result["facets"].get("secret", {}) == dict.fromkeys(expected, 1), (
+                label, ops)
+            widest = {d["name"] for d in call_action(
+                "package_search", context=dict(context), fq=f"tags:{tag}", rows=1000,
+                include_private=True, include_drafts=True, include_deleted=True)["results"]}
+            every = call_action("package_search", context=dict(context), fq=f"tags:{tag}",
+                                rows=0, **{"facet.field": '["secret"]', "facet.mincount": 0,
+                                           "facet.limit": -1})["facets"].get("secret", {})
+            listed = {value for value in every if value.startswith(f"{tag}-")}
+            assert listed == widest, (label, ops)
+            public = {n for n in expected if not model.Package.get(n).private}
+            assert {v for v in listed if every[v]} == public, (label, ops)
 
     check()

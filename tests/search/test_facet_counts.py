@@ -113,7 +113,7 @@ def test_counts_follow_a_shadow_rebuild(conn):
 @pytest.mark.parametrize("params", [
     {"q": "title:eau"},  # full text: scored, general path
     {"facet.mincount": 0},  # lists unmatched values: general path
-    {"facet.field": ["tags", "name"]},  # a field without counts
+    {"facet.field": ["tags", "source_type"]},  # a facetable field without counts
 ])
 def test_other_requests_take_the_general_path(conn, params):
     base = {"q": "*:*", "fq": [f'+site_id:"{SITE}"'], "facet": "true",

@@ -30,6 +30,7 @@ def facets(conn, fields, **params):
     return result.facets["facet_fields"]
 
 
+@pytest.mark.ckan_config("ckanext.metropole.search.facetable_fields", "theme")
 def test_facets_count_values_of_multi_valued_and_custom_fields(corpus):
     got = facets(corpus, ["tags", "res_format", "theme", "organization"],
                  **{"facet.mincount": 1, "facet.limit": 50})
@@ -53,6 +54,7 @@ def test_facet_limit_and_mincount(corpus):
     assert result.facets["facet_fields"]["tags"] == ["x", 0, "y", 0, "z", 1]
 
 
+@pytest.mark.ckan_config("ckanext.metropole.search.facetable_fields", "no*")
 def test_facets_follow_filters_and_unknown_fields_are_empty(corpus):
     result = corpus.search(q="*:*", fq=[f'+site_id:"{SITE}"', "+organization:org-1"],
                            rows=0, facet="true", **{"facet.field": ["tags", "nope"],
@@ -62,6 +64,22 @@ def test_facets_follow_filters_and_unknown_fields_are_empty(corpus):
     no_facets = corpus.search(q="*:*", fq=[f'+site_id:"{SITE}"'], facet="false",
                               **{"facet.field": ["tags"]})
     assert no_facets.facets == {}
+
+
+@pytest.mark.parametrize("field", ["title", "nope", "text", "permission_labels",
+                                   "data_dict", "validated_data_dict"])
+def test_only_declared_fields_are_facetable(corpus, field):
+    """Faceting lists a field's values: only fields meant to be browsed."""
+    with pytest.raises(pysolr.SolrError, match="Field not facetable"):
+        facets(corpus, ["tags", field])
+
+
+@pytest.mark.ckan_config("ckanext.metropole.search.facetable_fields", "*")
+def test_internal_fields_stay_unfacetable_whatever_the_setting(corpus):
+    assert facets(corpus, ["title"], **{"facet.mincount": 1})["title"]
+    for field in ("text", "permission_labels", "data_dict"):
+        with pytest.raises(pysolr.SolrError, match="Field not facetable"):
+            facets(corpus, [field])
 
 
 def test_sort_by_string_is_by_code_point_with_missing_last(corpus):

@@ -24,6 +24,7 @@ FR, EN, PLAIN = storage.TS_FRENCH, storage.TS_ENGLISH, storage.TS_PLAIN
 # Array-valued columns; other columns hold a single value.
 ARRAY_COLUMNS = {"tags", "groups", "res_format", "permission_labels"}
 FLOAT_COLUMNS = {"minx", "miny", "maxx", "maxy"}
+MAX_CLAUSES = 256
 
 
 @dataclass
@@ -60,6 +61,19 @@ class Context:
     scoring: bool = False
     # Lucene's default operator (``q.op``); CKAN always sends AND.
     default_operator: str = "AND"
+    # Clauses that are tested row by row (full text, wildcards, ranges...),
+    # against MAX_CLAUSES.
+    clauses: int = 0
+
+    def count_clauses(self, n: int = 1) -> None:
+        """Solr refuses queries of more than maxBooleanClauses (1024) clauses;
+        ours cost more per clause (2,400 words took 8 s), so the bound is
+        lower.  Exact matches folded into one array test (CKAN's permission
+        labels, ``id:(a OR b ...)``) cost one test whatever their number and
+        are not counted."""
+        self.clauses += n
+        if self.clauses > MAX_CLAUSES:
+            raise BadRequest(f"too many boolean clauses (at most {MAX_CLAUSES})")
 
 
 def unescape(text: str) -> str:

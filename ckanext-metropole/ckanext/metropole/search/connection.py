@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import psycopg2
@@ -21,9 +22,12 @@ import sqlalchemy as sa
 
 from . import cache, document, query, storage
 from .errors import BadRequest, QuerySyntaxError, SortError
+from .globs import glob_match
 
 log = logging.getLogger(__name__)
 
+# The one index error a user can do something about (search less at once).
+TIMEOUT_MESSAGE = "Query took too long and was cancelled"
 _DATE_RE = re.compile(r"^(\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{6})Z$")
 
 
@@ -44,7 +48,7 @@ def _database_error(exc: Exception) -> pysolr.SolrError:
     original = getattr(exc, "orig", exc)
     if isinstance(original, psycopg2.extensions.QueryCanceledError):
         log.warning("Search query cancelled by statement_timeout")
-        return pysolr.SolrError("Query took too long and was cancelled")
+        return pysolr.SolrError(TIMEOUT_MESSAGE)
     if isinstance(original, psycopg2.OperationalError) or isinstance(
         exc, sa.exc.OperationalError
     ):
@@ -62,6 +66,18 @@ def _facet_value(field_name: str, value: str) -> str:
         millis = m.group(2)[:3]
         return f"{m.group(1)}Z" if millis == "000" else f"{m.group(1)}.{millis}Z"
     return value
+
+
+def _fl_filter(fl: list[str]) -> Callable[[str], bool]:
+    """Which stored fields ``fl`` asks for, each field name decided once."""
+    decided: dict[str, bool] = {"score": True}
+
+    def wanted(name: str) -> bool:
+        if name not in decided:
+            decided[name] = any(glob_match(f, name) for f in fl)
+        return decided[name]
+
+    return wanted
 
 
 # Set by ``rebuild.py`` in its worker processes: writes go, in batches, to a
@@ -157,14 +173,8 @@ class PostgresSolr:
             facet_fields[name] = flat
         ordered = [doc for _, doc in sorted(docs, key=lambda item: item[0])]
         if any("*" in f or "?" in f for f in plan.fl) and "*" not in plan.fl:
-            patterns = [
-                re.compile(re.escape(f).replace(r"\*", ".*").replace(r"\?", ".") + "$")
-                for f in plan.fl
-            ]
-            ordered = [
-                {k: v for k, v in doc.items() if k == "score" or any(p.match(k) for p in patterns)}
-                for doc in ordered
-            ]
+            wanted = _fl_filter(plan.fl)
+            ordered = [{k: v for k, v in doc.items() if wanted(k)} for doc in ordered]
         if self.decode_dates:
             from ckan.lib.search.common import solr_datetime_decoder
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -105,7 +106,12 @@ def _like_regex(pattern: str) -> re.Pattern[str]:
 
 
 def where_is_countable(where_sql: str, table: str) -> bool:
-    """True when ``where_sql`` only reads group columns of the document ``d``.
+    """True when ``where_sql`` only reads group columns of the document ``d``."""
+    return reads_only(where_sql, table, GROUP_COLUMNS)
+
+
+def reads_only(where_sql: str, table: str, columns: Iterable[str]) -> bool:
+    """True when ``where_sql`` only reads ``columns`` of the document ``d``.
 
     Our compiler writes every column reference as ``d.<column>`` and never
     writes user input into SQL text (it is all bind parameters), so reading
@@ -113,7 +119,8 @@ def where_is_countable(where_sql: str, table: str) -> bool:
     """
     if table in where_sql:  # a subquery on the index itself: not a per-row test
         return False
-    return all(m.group(1) in GROUP_COLUMNS for m in _COLUMN_REF.finditer(where_sql))
+    allowed = set(columns)
+    return all(m.group(1) in allowed for m in _COLUMN_REF.finditer(where_sql))
 
 
 # --------------------------------------------------------------------- DDL

@@ -104,6 +104,7 @@ def compile_dismax(ctx: Context, q: str, mm: str | None, qf: str | None = None) 
     if not found:
         # Nothing searchable (only punctuation): Solr's dismax matches nothing.
         return Cond("FALSE")
+    ctx.count_clauses(len(found))
     fields = query_fields(qf)
     if fields is not None:
         return _compile_fields(ctx, found, mm, fields)

@@ -1,9 +1,19 @@
-"""Facet counts with Solr's ``facet.field`` semantics.
+"""Facet counts with Solr's ``facet.field`` semantics, on declared fields only.
 
 Counts are taken over the matched set (so they honour every ``fq``,
 including CKAN's permission labels).  Order is count descending then value
 (byte order), or value order when ``facet.limit`` is negative; ``0`` returns
-no values; ``facet.mincount=0`` also lists the field's unmatched values.
+no values.
+
+``facet.mincount=0`` also lists values the filters left out, with count 0 —
+but only values of documents the user may see at all.  Solr lists every
+term of its index there, so any visitor could read the tags, resource URLs
+and descriptions of private datasets; here the values come from the
+documents that pass the request's *visibility* filters (``query.py``: the
+``fq`` CKAN adds for the site and the user's permission labels), so a value
+that exists only in documents the user cannot read is never listed.
+
+Only declared fields are facetable (``facetable``): see schema.FACETABLE.
 """
 
 from __future__ import annotations
@@ -12,8 +22,39 @@ from dataclasses import dataclass
 
 from . import schema, storage
 from .clauses import ARRAY_COLUMNS, FLOAT_COLUMNS
+from .errors import BadRequest
+from .globs import glob_match
 from .schema import Kind
 from .sqlparams import Params
+
+FACETABLE_KEY = "ckanext.metropole.search.facetable_fields"
+
+
+def facetable(name: str) -> bool:
+    """Whether a search may facet on ``name`` (see schema.FACETABLE)."""
+    if name in schema.NEVER_FACETABLE:
+        return False
+    if name in schema.FACETABLE or name.startswith(schema.FACETABLE_PREFIXES):
+        return True
+    return any(glob_match(pattern, name) for pattern in _configured())
+
+
+def facetable_description() -> list[str]:
+    """The facetable fields as patterns, for messages that list them."""
+    declared = [*schema.FACETABLE, *(prefix + "*" for prefix in schema.FACETABLE_PREFIXES)]
+    extra = [p for p in _configured() if p not in declared and p not in schema.NEVER_FACETABLE]
+    return declared + extra
+
+
+def _configured() -> list[str]:
+    """CKAN's default facets and the portal's setting (glob patterns)."""
+    from ckan.common import config
+
+    patterns: list[str] = []
+    for key in ("search.facets", FACETABLE_KEY):
+        value = config.get(key) or []
+        patterns += value.split() if isinstance(value, str) else [str(v) for v in value]
+    return patterns
 
 
 @dataclass
@@ -43,16 +84,17 @@ def _column(params: Params, name: str) -> tuple[str, str]:
     return f"(d.terms -> {key})", "jsonb"
 
 
-def _values(source: str, expr: str, shape: str) -> str:
-    """A subquery yielding one row ``v`` per value of ``expr`` over ``source``.
+def _values(source: str, expr: str, shape: str, where: str = "TRUE") -> str:
+    """A subquery yielding one row ``v`` per value of ``expr`` over the rows
+    of ``source`` that satisfy ``where``.
 
     Set-returning functions go in the select list (one ProjectSet node),
     which PostgreSQL runs several times faster than a lateral join."""
     if shape == "array":
-        return f"(SELECT unnest({expr}) AS v FROM {source}) s"
+        return f"(SELECT unnest({expr}) AS v FROM {source} WHERE {where}) s"
     if shape == "jsonb":
-        return f"(SELECT jsonb_array_elements_text({expr}) AS v FROM {source}) s"
-    return f"(SELECT {expr} AS v FROM {source} WHERE {expr} IS NOT NULL) s"
+        return f"(SELECT jsonb_array_elements_text({expr}) AS v FROM {source} WHERE {where}) s"
+    return f"(SELECT {expr} AS v FROM {source} WHERE ({where}) AND {expr} IS NOT NULL) s"
 
 
 def plan(params: Params, fields: list[str], limit: int, mincount: int) -> list[FacetPlan]:
@@ -61,24 +103,26 @@ def plan(params: Params, fields: list[str], limit: int, mincount: int) -> list[F
     for i, name in enumerate(fields):
         if name in seen:
             continue
+        if not facetable(name):
+            raise BadRequest(f"Field not facetable: {name[:100]}")
         seen.add(name)
         column_sql, shape = _column(params, name)
         plans.append(FacetPlan(name, f"f{i}", column_sql, shape, limit, mincount))
     return plans
 
 
-def select_sql(params: Params, plan_: FacetPlan, table: str, site: str | None = None) -> str:
-    """One facet as rows (kind, value, count, ordinal, doc) of the result union."""
+def select_sql(params: Params, plan_: FacetPlan, table: str, visible: str = "TRUE") -> str:
+    """One facet as rows (kind, value, count, ordinal, doc) of the result union.
+
+    ``visible``: the condition on a document ``d`` the user may see at all,
+    whatever the rest of the request (see the module's docstring)."""
     if plan_.limit == 0:
         return ""
     values = _values("m", f"m.{plan_.alias}", plan_.shape)
     counted = f"SELECT v::text AS v, count(*) AS n FROM {values} GROUP BY 1"
     having = f"WHERE n >= {params.add(plan_.mincount)}"
     if plan_.mincount <= 0:
-        # Solr lists every indexed term of the field; we keep to the site the
-        # request is scoped to (CKAN always filters on its site_id).
-        source = f"{table} d" + (f" WHERE d.site_id = {params.add(site)}" if site else "")
-        every = _values(source, plan_.column_sql, plan_.shape)
+        every = _values(f"{table} d", plan_.column_sql, plan_.shape, visible)
         counted = (
             f"SELECT v, sum(n)::bigint AS n FROM ({counted} UNION ALL "
             f"SELECT DISTINCT v::text, 0 FROM {every}) z GROUP BY v"

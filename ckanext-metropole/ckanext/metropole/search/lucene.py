@@ -174,6 +174,15 @@ def _node(ctx: Context, node: tree.Item, field: str) -> Cond:
         return _boolean(ctx, _flatten(node), field, top=False)
     if isinstance(node, (tree.Group, tree.FieldGroup)):
         return _boolean(ctx, _flatten(node.expr), field, top=False)
+    cond = _leaf(ctx, node, field)
+    # (a field, boost or fuzzy wrapper was counted at its term)
+    if cond.simple is None and not isinstance(node, (tree.SearchField, tree.Boost,
+                                                     tree.Fuzzy)):
+        ctx.count_clauses()
+    return cond
+
+
+def _leaf(ctx: Context, node: tree.Item, field: str) -> Cond:
     if isinstance(node, tree.SearchField):
         if isinstance(node.expr, tree.SearchField):
             raise QuerySyntaxError(f"Cannot parse '{node}'")

@@ -32,7 +32,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import connection, temporal
+from . import connection, temporal, validation
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class PostgresSearchPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IActions)
 
     # IConfigurer: runs before CKAN validates the config and checks Solr.
     def update_config(self, config: Any) -> None:
@@ -121,6 +122,11 @@ class PostgresSearchPlugin(p.SingletonPlugin):
     def configure(self, config: Any) -> None:
         if backend() == "postgres":
             install()
+
+    # IActions: package_search's parameters checked, its errors without
+    # CKAN's internal filters (validation.py), whichever backend serves it.
+    def get_actions(self) -> dict[str, Any]:
+        return {"package_search": validation.package_search}
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

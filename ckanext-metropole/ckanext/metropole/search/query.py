@@ -21,6 +21,11 @@ from .sqlparams import Params
 # ts_rank weights for {D, C, B, A}: text 1, (unused), tags/groups 2, name/title 4
 RANK_WEIGHTS = "'{0.25, 0.25, 0.5, 1.0}'::float4[]"
 DEFAULT_FACET_LIMIT = 100  # Solr's own default; CKAN always sends one
+# An fq that reads only these columns says which documents the user may see
+# at all: CKAN's ``+site_id:…`` and ``+permission_labels:(…)``.  Together
+# they bound what ``facet.mincount=0`` may list (facets.py).  A user's own fq
+# on these columns only narrows that set further: every fq must hold.
+VISIBILITY_COLUMNS = ("site_id", "permission_labels")
 
 
 @dataclass
@@ -153,7 +158,6 @@ def parse_sort(ctx: Context, sort: str | None) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- assembly
 
 _FL_SPLIT = re.compile(r"[\s,]+")
-_SITE_RE = re.compile(r'\+site_id:"([^"]*)"')
 
 
 def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
@@ -174,9 +178,12 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
     ctx.scoring = True
     where = [compile_clause(ctx, q, default_field=df, def_type=def_type, mm=mm, qf=qf).must]
     ctx.scoring = False
+    visible = []
     for fq in _as_list(params.get("fq")):
         if fq.strip():
             where.append(compile_clause(ctx, fq, default_field=df).must)
+            if counts.reads_only(where[-1], table, VISIBILITY_COLUMNS):
+                visible.append(where[-1])
 
     constant_score = "1.0::float8"
     score = constant_score
@@ -252,10 +259,9 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
             f"(SELECT m.* FROM m ORDER BY {order_by} LIMIT {rows} OFFSET {start}) cut) top "
             f"JOIN {table} d ON d.index_id = top.index_id)"
         )
-    site = next((m.group(1) for fq in _as_list(params.get("fq"))
-                 for m in [_SITE_RE.search(fq)] if m), None)
+    visible_sql = " AND ".join(f"({v})" for v in visible) or "TRUE"
     for fp in facet_plans:
-        sql = facets.select_sql(p, fp, table, site)
+        sql = facets.select_sql(p, fp, table, visible_sql)
         if sql:
             parts.append(sql)
     sql = (
@@ -300,6 +306,18 @@ def _counted_sql(p: Params, table: str, where_sql: str, sort_keys: list[tuple[st
         f"AND ({where_sql}) GROUP BY d.field, d.value) "
         + " UNION ALL ".join(parts)
     )
+
+
+def check_clause(text: str, def_type: str = "lucene", mm: str | None = None,
+                 qf: str | None = None) -> None:
+    """Raise what compiling ``text`` as a q or fq of its own would raise, so
+    that an error can name the parameter at fault (validation.py)."""
+    compile_clause(Context(Params()), text, def_type=def_type, mm=mm, qf=qf)
+
+
+def check_sort(sort: str) -> None:
+    """Raise what ``sort`` would raise in a search (validation.py)."""
+    parse_sort(Context(Params()), sort)
 
 
 def where_for_delete(q: str) -> tuple[str, dict[str, Any]]:

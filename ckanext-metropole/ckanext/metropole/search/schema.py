@@ -123,6 +123,28 @@ WEIGHT_A_FIELDS = ("name", "title")
 WEIGHT_B_FIELDS = ("tags", "groups")
 
 
+# Fields a search may facet on.  Solr facets on any indexed field, which
+# turns faceting into a way of reading what a field holds: ``text`` is every
+# word of every dataset (megabytes), ``permission_labels`` the ids of the
+# users and organisations who may read each dataset, ``data_dict`` and
+# ``validated_data_dict`` whole records, and any field a plugin indexes
+# (``private_reason``, a harvest source's ``config``) its values.  Only the
+# fields the portal's pages and plugins facet on are declared: CKAN's default
+# facets, ``owner_org`` (CKAN's group pages count datasets per organisation
+# with it), ckanext-harvest's ``frequency`` and ``source_type`` (/harvest) and
+# the portal's vocabularies.  ``search.facets`` and the
+# ``ckanext.metropole.search.facetable_fields`` setting add more (facets.py).
+FACETABLE = (
+    "organization", "owner_org", "groups", "tags", "res_format", "license_id",
+    "frequency", "source_type",
+)
+FACETABLE_PREFIXES = ("vocab_",)
+# Never facetable, whatever the settings say: internal or whole-record fields.
+NEVER_FACETABLE = (
+    "text", "permission_labels", "data_dict", "validated_data_dict", "index_id", "site_id",
+)
+
+
 def field(name: str) -> Field:
     """Describe ``name`` the way Solr's schema would (dynamic fields included)."""
     declared = _DECLARED.get(name)
