@@ -70,7 +70,9 @@ def content_security_policy(config: Any, *, strict: bool) -> str:
         f"script-src {script}",
         # Leaflet, Plotly and Bootstrap set style attributes and <style> nodes.
         "style-src 'self' 'unsafe-inline'",
-        "img-src " + " ".join(["'self'", "data:", "blob:", *tiles]),
+        # Any https image: user avatars (Gravatar, image_url), image views
+        # of linked resources; the tile host even when it is plain http.
+        "img-src " + " ".join(["'self'", "data:", "blob:", "https:", *tiles]),
         "font-src 'self' data:",
         "connect-src 'self'",
         "frame-src 'self'",

@@ -23,10 +23,11 @@ ckan.module('metropole-timeseries', function ($) {
   };
   var registered = false;
 
+  // Plotly's pseudo-HTML knows only a few entities: &amp; &lt; &gt; are
+  // enough, since no tag can open without '<'.
   function escapeText(text) {
     return String(text === null || text === undefined ? '' : text)
-      .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;');
+      .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   }
 
   return {
