@@ -55,10 +55,31 @@ def test_session_cookie_lives_hours_not_a_year(actors):
         assert not cookie.secure  # plain HTTP test site
 
 
-@pytest.mark.ckan_config("ckan.site_url", "https://portail.example.org")
-def test_https_site_gets_hsts_and_secure_cookies(app):
-    answer = app.get("/user/login")
-    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
-    cookies = answer.headers.getlist("Set-Cookie")
-    session = next(c for c in cookies if c.startswith("ckan="))
-    assert "Secure" in session and "HttpOnly" in session
+def test_https_site_gets_hsts_and_secure_cookies():
+    """Not over a live server: a second site URL would leak into CKAN's
+    global state (url_for) for the tests after it."""
+    from ckanext.metropole.security import headers
+
+    def site(url: str) -> dict:
+        return {"ckan.site_url": url, "ckanext.metropole.security.hsts_max_age": 31536000,
+                "ckanext.metropole.security.inline_types": ["text/plain"]}
+
+    def served(config: dict) -> dict:
+        answered = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answered.update(response_headers)
+
+        inner = headers.SecurityHeaders(
+            lambda environ, start: start("200 OK", [("Content-Type", "text/html")]) or [b""],
+            config)
+        inner({"PATH_INFO": "/"}, start_response)
+        return answered
+
+    https, http = site("https://portail.example.org"), site("http://127.0.0.1:5000")
+    assert served(https)["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in served(http)
+    headers.update_config(https)
+    headers.update_config(http)
+    assert https["SESSION_COOKIE_SECURE"] is True and https["REMEMBER_COOKIE_SECURE"] is True
+    assert "SESSION_COOKIE_SECURE" not in http
