@@ -16,6 +16,8 @@ from urllib.parse import quote, urlencode
 
 import ckan.plugins.toolkit as toolkit
 
+from ..security.urls import safe_url_helper
+
 TOKEN_VARIABLE = "CKAN_API_TOKEN"
 SAMPLE_ROWS = 5
 # Resources that are web services, not files: curl shows their answer
@@ -64,7 +66,9 @@ def resource_access(resource: dict[str, Any], site_url: str) -> ResourceAccess:
         id=rid,
         name=resource.get("name") or rid,
         format=(resource.get("format") or "").upper(),
-        download_url=resource.get("url") or "",
+        # Never a javascript: link, nor in the snippets (data stored
+        # before the URL validator).
+        download_url=safe_url_helper(resource.get("url")),
         in_datastore=bool(resource.get("datastore_active")),
     )
     if access.in_datastore:

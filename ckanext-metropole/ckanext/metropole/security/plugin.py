@@ -8,6 +8,7 @@ of these functions, each optional:
 - ``actions() -> dict``           chained or new actions
 - ``auth_functions() -> dict``    chained or new auth functions
 - ``validators() -> dict``        validators for scheming presets
+- ``helpers() -> dict``           template helpers
 - ``blueprints() -> list``        Flask blueprints
 - ``wrap_app(app, config)``       WSGI/Flask middleware (IMiddleware)
 - ``update_config(config)``       IConfigurer
@@ -27,10 +28,12 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 import yaml
 
-from . import harvest_auth, harvest_config, harvest_urls, outbound
+from . import csrf, harvest_auth, harvest_config, harvest_urls, headers, outbound, request_limits, urls
 
 # The parts, in the order their middleware wraps the app (first = innermost).
-PARTS: tuple[ModuleType, ...] = (outbound, harvest_urls, harvest_config, harvest_auth)
+# headers last: its headers also go on the 413 answers of request_limits.
+PARTS: tuple[ModuleType, ...] = (outbound, harvest_urls, harvest_config, harvest_auth,
+                                 urls, csrf, request_limits, headers)
 
 _CONFIG_DIR = Path(__file__).parent / "config"
 
@@ -55,6 +58,7 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IAuthFunctions)
     plugins.implements(plugins.IValidators)
     plugins.implements(plugins.IBlueprint)
+    plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IMiddleware, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
 
@@ -80,6 +84,10 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
     # IValidators
     def get_validators(self) -> dict[str, Any]:
         return _merged("validators")
+
+    # ITemplateHelpers
+    def get_helpers(self) -> dict[str, Any]:
+        return _merged("helpers")
 
     # IBlueprint
     def get_blueprint(self) -> list:

@@ -30,7 +30,8 @@ this.ckan.module('metropole-extent-map', function ($) {
         style: this.options.style,
         onEachFeature: function (feature, item) {
           var properties = feature.properties || {};
-          if (properties.url) {
+          // Only web links: a javascript: URL from data would run on click.
+          if (properties.url && /^(https?:\/\/|\/)/i.test(properties.url)) {
             // A text node, never HTML: titles are user input.
             var link = document.createElement('a');
             link.href = properties.url;

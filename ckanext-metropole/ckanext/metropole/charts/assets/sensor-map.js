@@ -19,7 +19,8 @@ ckan.module('metropole-sensor-map', function ($) {
           radius: 9, weight: s.late ? 3 : 2, color: s.late ? '#3a3a3a' : '#1f1f1f',
           dashArray: s.late ? '3 3' : null, fillColor: s.colour, fillOpacity: 0.9
         }).addTo(map);
-        marker.bindTooltip(s.label);
+        // A text node, never HTML: names and units come from harvested data.
+        marker.bindTooltip(document.createTextNode(s.label));
         bounds.push([s.lat, s.lon]);
       });
       if (bounds.length) { map.fitBounds(bounds, {padding: [24, 24], maxZoom: 14}); }

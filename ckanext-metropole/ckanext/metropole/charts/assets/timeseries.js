@@ -23,6 +23,13 @@ ckan.module('metropole-timeseries', function ($) {
   };
   var registered = false;
 
+  // Plotly's pseudo-HTML knows only a few entities: &amp; &lt; &gt; are
+  // enough, since no tag can open without '<'.
+  function escapeText(text) {
+    return String(text === null || text === undefined ? '' : text)
+      .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  }
+
   return {
     initialize: function () {
       if (!registered && window.Plotly) { window.Plotly.register(FRENCH); registered = true; }
@@ -46,11 +53,14 @@ ckan.module('metropole-timeseries', function ($) {
     draw: function (period) {
       var chart = this.data.periods[period];
       if (!chart || !window.Plotly) { return; }
+      // Plotly reads names and titles as its own pseudo-HTML (links, tags)
+      // and hover templates as templates: data are escaped first.
       var traces = chart.series.map(function (s) {
+        var name = escapeText(s.name);
         return {
           type: 'scatter', mode: period === 'day' ? 'lines+markers' : 'lines',
-          name: s.name, x: s.x, y: s.y, connectgaps: false,
-          hovertemplate: '%{x}<br>%{y}<extra>' + s.name.replace(/</g, '&lt;') + '</extra>'
+          name: name, x: s.x, y: s.y, connectgaps: false,
+          hovertemplate: '%{x}<br>%{y}<extra>' + name.replace(/%/g, '&#37;') + '</extra>'
         };
       });
       var xaxis = {type: 'date', hoverformat: period === 'day' ? '%d/%m/%Y' : '%d/%m/%Y %H:%M',
@@ -65,7 +75,7 @@ ckan.module('metropole-timeseries', function ($) {
         margin: {l: 64, r: 16, t: 16, b: 48},
         height: this.options.height || 380,
         xaxis: xaxis,
-        yaxis: {title: {text: chart.y_title}, rangemode: 'tozero'},
+        yaxis: {title: {text: escapeText(chart.y_title)}, rangemode: 'tozero'},
         legend: {orientation: 'h', y: -0.2},
         font: {family: 'inherit', size: 13, color: '#212529'}
       };
