@@ -11,6 +11,9 @@ of these functions, each optional:
 - ``blueprints() -> list``        Flask blueprints
 - ``wrap_app(app, config)``       WSGI/Flask middleware (IMiddleware)
 - ``update_config(config)``       IConfigurer
+- ``login() -> Response | None``  IAuthenticator.login: a response refuses the
+                                  login form's request before CKAN reads it
+- ``notify_about_topic(sent, topic, details) -> bool``  INotifier
 
 Two parts must not define the same action or auth function: the plugin
 refuses to start rather than let one silently replace the other.
@@ -26,8 +29,10 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 import yaml
 
+from . import login_throttle, password_reset, passwords
+
 # The parts, in the order their middleware wraps the app (first = innermost).
-PARTS: tuple[ModuleType, ...] = ()
+PARTS: tuple[ModuleType, ...] = (login_throttle, passwords, password_reset)
 
 _CONFIG_DIR = Path(__file__).parent / "config"
 
@@ -53,6 +58,8 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IValidators)
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.IMiddleware, inherit=True)
+    plugins.implements(plugins.IAuthenticator, inherit=True)
+    plugins.implements(plugins.INotifier, inherit=True)
 
     # IConfigDeclaration: one YAML file per part under config/.
     def declare_config_options(self, declaration, key) -> None:
@@ -87,3 +94,23 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
             if hasattr(part, "wrap_app"):
                 app = part.wrap_app(app, config)
         return app
+
+    # IAuthenticator: the first part that answers wins.
+    def login(self):
+        for part in PARTS:
+            response = part.login() if hasattr(part, "login") else None
+            if response is not None:
+                return response
+        return None
+
+    # INotifier. CKAN's default notify_recipient answers False, which would
+    # undo a notification another plugin already sent: pass it through.
+    def notify_recipient(self, already_notified: bool, *args, **kwargs) -> bool:
+        return already_notified
+
+    def notify_about_topic(self, notification_sent: bool, topic: str,
+                           details: dict[str, Any]) -> bool:
+        for part in PARTS:
+            if hasattr(part, "notify_about_topic"):
+                notification_sent = part.notify_about_topic(notification_sent, topic, details)
+        return notification_sent
