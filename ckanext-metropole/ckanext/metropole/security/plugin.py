@@ -14,6 +14,7 @@ of these functions, each optional:
 - ``login() -> Response | None``  IAuthenticator.login: a response refuses the
                                   login form's request before CKAN reads it
 - ``notify_about_topic(sent, topic, details) -> bool``  INotifier
+- ``before_dataset_search(params) -> params``  IPackageController
 
 Two parts must not define the same action or auth function: the plugin
 refuses to start rather than let one silently replace the other.
@@ -29,10 +30,11 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 import yaml
 
-from . import login_throttle, password_reset, passwords
+from . import field_limits, input_errors, login_throttle, password_reset, passwords
 
 # The parts, in the order their middleware wraps the app (first = innermost).
-PARTS: tuple[ModuleType, ...] = (login_throttle, passwords, password_reset)
+PARTS: tuple[ModuleType, ...] = (login_throttle, passwords, password_reset, input_errors,
+                                     field_limits)
 
 _CONFIG_DIR = Path(__file__).parent / "config"
 
@@ -60,6 +62,7 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IMiddleware, inherit=True)
     plugins.implements(plugins.IAuthenticator, inherit=True)
     plugins.implements(plugins.INotifier, inherit=True)
+    plugins.implements(plugins.IPackageController, inherit=True)
 
     # IConfigDeclaration: one YAML file per part under config/.
     def declare_config_options(self, declaration, key) -> None:
@@ -114,3 +117,10 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
             if hasattr(part, "notify_about_topic"):
                 notification_sent = part.notify_about_topic(notification_sent, topic, details)
         return notification_sent
+
+    # IPackageController
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        for part in PARTS:
+            if hasattr(part, "before_dataset_search"):
+                search_params = part.before_dataset_search(search_params)
+        return search_params
