@@ -9,6 +9,7 @@ import email
 import re
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 from email import policy
 
@@ -139,8 +140,9 @@ def test_the_users_own_name_does_not_make_a_strong_password(actors):
 
 
 def test_a_strong_password_is_accepted(actors):
+    name = f"forte-{uuid.uuid4().hex[:8]}"
     answer = actors["sysadmin"].action(
-        "user_create", name="forte-1", email="forte-1@example.org", password=NEW_PASSWORD)
+        "user_create", name=name, email=f"{name}@example.org", password=NEW_PASSWORD)
     assert answer.status_code == 200, answer.text[:300]
 
 
