@@ -131,14 +131,29 @@ def _nested(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
 
 
-def test_deeply_nested_json_is_refused(portal, editor):
+def _with_extras(extras: str) -> str:
+    return json.dumps(dataset_fields())[:-1] + f', "extras": {extras}}}'
+
+
+def test_nested_json_is_refused_by_the_actions(portal, editor):
+    """Whatever the transport accepts, the dataset actions refuse JSON nested
+    where text is expected, and nesting deeper than any dataset needs."""
     found: list[str] = []
-    for depth in (200, 3000):
-        extras = f'[{{"key": "x", "value": {_nested(depth)}}}]'
-        body = json.dumps(dataset_fields())[:-1] + f', "extras": {extras}}}'
+    for case, body in [
+        ("extras value 200 deep", _with_extras(f'[{{"key": "x", "value": {_nested(200)}}}]')),
+        ("resources 200 deep", json.dumps(dataset_fields())[:-1]
+         + f', "resources": [{{"url": "http://example.org/a.csv", "x": {_nested(200)}}}]}}'),
+    ]:
         answer = call(portal, "package_create", editor, body=body)
-        found += problems(answer, f"depth {depth}", statuses={400, 409, 413})
+        found += problems(answer, case, statuses={400, 409})
     assert not found, "\n".join(found)
+
+
+def test_3000_deep_json_is_refused(portal, editor):
+    """Refused at the transport (request limits, security/ web part)."""
+    body = _with_extras(f'[{{"key": "x", "value": {_nested(3000)}}}]')
+    assert_refused(call(portal, "package_create", editor, body=body), "depth 3000",
+                   statuses={400, 409, 413})
 
 
 WRONG_DATASET_FIELDS = [  # (field, value): all refused with a message on the field

@@ -101,8 +101,38 @@ def check_dataset_shape(data_dict: dict[str, Any]) -> None:
                                    and all(isinstance(g, dict) for g in groups)):
         errors["groups"] = [toolkit._(
             "Must be a list of groups, e.g. [{\"name\": \"velo-pietons\"}].")]
+    extras = data_dict.get("extras")
+    if extras is not None and not (isinstance(extras, list) and all(
+            isinstance(e, dict) and all(isinstance(v, _SCALAR) for v in e.values())
+            for e in extras)):
+        errors["extras"] = [toolkit._(
+            "Must be a list of {\"key\": …, \"value\": …} pairs with text values.")]
+    if not errors and _depth(data_dict) > MAX_DEPTH:
+        errors["__junk"] = [toolkit._("Too deeply nested: at most {depth} levels.").format(
+            depth=MAX_DEPTH)]
     if errors:
         raise toolkit.ValidationError(errors)
+
+
+# A dataset (resources, their fields, contact…) is a few levels deep; the
+# limit is far above that and far below Python's recursion limit, which
+# CKAN's validation and dictization would otherwise hit.
+MAX_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of JSON-like data, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else ()
+        stack.extend((child, level + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _dataset_guard(name: str) -> Callable:
