@@ -64,6 +64,7 @@ def check_flags(data_dict: dict[str, Any], keys: tuple[str, ...]) -> None:
 def _flags_guard(name: str) -> Callable:
     keys = _FLAGS[name]
 
+    @toolkit.side_effect_free  # read actions: GET must stay allowed
     @toolkit.chained_action
     def guarded(up_func, context, data_dict):
         check_flags(data_dict, keys)
@@ -162,13 +163,21 @@ def _json_or_value(value: Any) -> Any:
     return value
 
 
+def _filter_value(value: Any) -> bool:
+    """A value, a list of values, or operators ({"gt": 100}: CKAN's own
+    keyset pagination of dumps sends these)."""
+    if isinstance(value, list):
+        return all(isinstance(item, _SCALAR) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(item, _SCALAR) for item in value.values())
+    return isinstance(value, _SCALAR)
+
+
 def check_datastore_search(data_dict: dict[str, Any]) -> None:
     """The shapes datastore_search's SQL builder assumes."""
     if "filters" in data_dict:
         filters = _json_or_value(data_dict["filters"])
-        if not isinstance(filters, dict) or not all(
-                isinstance(v, _SCALAR) or (isinstance(v, list) and all(
-                    isinstance(i, _SCALAR) for i in v)) for v in filters.values()):
+        if not isinstance(filters, dict) or not all(map(_filter_value, filters.values())):
             raise toolkit.ValidationError({"filters": [toolkit._(
                 "Filters must be an object mapping field names to a value or a list "
                 "of values, e.g. {\"commune\": \"Marseille\"}.")]})
@@ -248,12 +257,14 @@ def _clean_database_errors(key: str, up_func, context, data_dict):
         raise toolkit.ValidationError({key: [explain_sql_error(str(error.orig))]}) from None
 
 
+@toolkit.side_effect_free  # a chained action must say it again, or GET is refused
 @toolkit.chained_action
 def datastore_search(up_func, context, data_dict):
     check_datastore_search(data_dict)
     return _clean_database_errors("query", up_func, context, data_dict)
 
 
+@toolkit.side_effect_free
 @toolkit.chained_action
 def datastore_search_sql(up_func, context, data_dict):
     try:
