@@ -95,3 +95,20 @@ def admin_with_token() -> dict:
     from ckan.tests import factories
 
     return factories.SysadminWithToken()
+
+
+def _strong_factory_passwords() -> None:
+    """CKAN's user factories default to passwords the portal refuses (10
+    random characters, or "correct123"): metropole_security asks for 12
+    characters and a zxcvbn score of 3. Give them passwords the policy accepts
+    so every test that creates a user still can."""
+    import factory
+    from ckan.tests import factories
+
+    strong = factory.LazyFunction(lambda: factories.fake.password(length=20))
+    for user_factory in (factories.User, factories.Sysadmin,
+                         factories.UserWithToken, factories.SysadminWithToken):
+        user_factory._meta.pre_declarations.update({"password": strong})
+
+
+_strong_factory_passwords()

@@ -36,7 +36,11 @@ def _as_list(value: Any) -> list[str]:
                 return [value]
         else:
             return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v) for v in value or []]
+    if not isinstance(value, list):
+        # A wrong type (number, object) is reported by the field's own
+        # validators; deriving from it must not crash first.
+        return []
+    return [str(v) for v in value]
 
 
 def insee_code(value: Any, context: dict) -> Any:

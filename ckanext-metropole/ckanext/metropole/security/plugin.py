@@ -13,6 +13,10 @@ of these functions, each optional:
 - ``wrap_app(app, config)``       WSGI/Flask middleware (IMiddleware)
 - ``update_config(config)``       IConfigurer
 - ``before_dataset_index(pkg_dict) -> pkg_dict``   IPackageController
+- ``login() -> Response | None``  IAuthenticator.login: a response refuses the
+                                  login form's request before CKAN reads it
+- ``notify_about_topic(sent, topic, details) -> bool``  INotifier
+- ``before_dataset_search(params) -> params``  IPackageController
 
 Two parts must not define the same action or auth function: the plugin
 refuses to start rather than let one silently replace the other.
@@ -28,12 +32,29 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 import yaml
 
-from . import csrf, harvest_auth, harvest_config, harvest_urls, headers, outbound, request_limits, urls
+from . import (
+    csrf,
+    field_limits,
+    harvest_auth,
+    harvest_config,
+    harvest_urls,
+    headers,
+    input_errors,
+    login_throttle,
+    outbound,
+    password_reset,
+    passwords,
+    request_limits,
+    urls,
+)
 
 # The parts, in the order their middleware wraps the app (first = innermost).
 # headers last: its headers also go on the 413 answers of request_limits.
-PARTS: tuple[ModuleType, ...] = (outbound, harvest_urls, harvest_config, harvest_auth,
-                                 urls, csrf, request_limits, headers)
+PARTS: tuple[ModuleType, ...] = (
+    outbound, harvest_urls, harvest_config, harvest_auth,
+    login_throttle, passwords, password_reset, input_errors, field_limits,
+    urls, csrf, request_limits, headers,
+)
 
 _CONFIG_DIR = Path(__file__).parent / "config"
 
@@ -60,6 +81,8 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IMiddleware, inherit=True)
+    plugins.implements(plugins.IAuthenticator, inherit=True)
+    plugins.implements(plugins.INotifier, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
 
     # IConfigDeclaration: one YAML file per part under config/.
@@ -106,3 +129,30 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
             if hasattr(part, "before_dataset_index"):
                 pkg_dict = part.before_dataset_index(pkg_dict)
         return pkg_dict
+
+    # IAuthenticator: the first part that answers wins.
+    def login(self):
+        for part in PARTS:
+            response = part.login() if hasattr(part, "login") else None
+            if response is not None:
+                return response
+        return None
+
+    # INotifier. CKAN's default notify_recipient answers False, which would
+    # undo a notification another plugin already sent: pass it through.
+    def notify_recipient(self, already_notified: bool, *args, **kwargs) -> bool:
+        return already_notified
+
+    def notify_about_topic(self, notification_sent: bool, topic: str,
+                           details: dict[str, Any]) -> bool:
+        for part in PARTS:
+            if hasattr(part, "notify_about_topic"):
+                notification_sent = part.notify_about_topic(notification_sent, topic, details)
+        return notification_sent
+
+    # IPackageController
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        for part in PARTS:
+            if hasattr(part, "before_dataset_search"):
+                search_params = part.before_dataset_search(search_params)
+        return search_params
