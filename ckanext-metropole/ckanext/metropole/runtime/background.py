@@ -1,0 +1,242 @@
+"""The portal's background work served by one CKAN-loaded process.
+
+Runs inside CKAN (imported by ``ckan metropole worker`` only; the rest of
+``runtime`` never imports CKAN). Four loops used to be four processes, each
+loading all of CKAN and its plugins (~120 MiB of private memory apiece):
+
+- ``jobs``: CKAN's RQ worker (``ckan jobs worker``), which forks a work-horse
+  per job, as upstream does, so a job's memory goes away with it;
+- ``harvest-gather`` and ``harvest-fetch``: ckanext-harvest's Redis queue
+  consumers (``ckan harvester gather-consumer`` / ``fetch-consumer``), each
+  a blocking BLPOP loop that handles one message at a time;
+- ``scheduler``: the portal's cron pass (due harvest sources, hung jobs).
+
+Two ways to host them, chosen by ``mode``:
+
+- ``threads`` (default): one process; the RQ worker in the main thread (it
+  needs the signals), the others in threads. The loops mostly wait on Redis
+  or PostgreSQL, so they do not compete for the GIL; SQLAlchemy's session
+  is per thread. A loop that ends (an exception escaped it) stops the
+  process with exit code 1 and the supervisor restarts it: a crash is
+  handled as when each loop was a process.
+- ``fork``: a parent loads CKAN once, closes its database connections,
+  freezes its objects out of the garbage collector and forks one child per
+  loop, so the children share its pages copy-on-write; the parent restarts
+  a child that dies. Isolation of separate processes, for a little more
+  memory than threads.
+
+Several such processes may consume the same queues (RQ and BLPOP hand each
+message to one consumer); only one runs the scheduler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from .preload import prepare_to_fork
+
+log = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1
+# A child of the fork mode that keeps dying is not restarted forever: the
+# parent exits and leaves the decision to the supervisor.
+MAX_CHILD_RESTARTS = 5
+CHILD_RESTART_WINDOW = 600
+
+
+def run_jobs() -> None:
+    """``ckan jobs worker`` (default queue, with RQ's scheduler of delayed jobs)."""
+    from ckan.lib.jobs import Worker
+
+    Worker().work(with_scheduler=True)
+
+
+def run_gather_consumer() -> None:
+    from ckanext.harvest.utils import gather_consumer
+
+    gather_consumer()
+
+
+def run_fetch_consumer() -> None:
+    from ckanext.harvest.utils import fetch_consumer
+
+    fetch_consumer()
+
+
+def run_scheduler(once: bool = False) -> None:
+    """Start due harvest jobs every ``ckanext.metropole.scheduler.interval`` s."""
+    import ckan.plugins.toolkit as toolkit
+
+    interval = toolkit.config.get("ckanext.metropole.scheduler.interval")
+    while True:
+        scheduler_pass()
+        if once:
+            return
+        time.sleep(interval)
+
+
+def scheduler_pass() -> None:
+    import ckan.plugins.toolkit as toolkit
+    from ckan import model
+
+    context = {"ignore_auth": True, "user": toolkit.get_action("get_site_user")(
+        {"ignore_auth": True}, {})["name"]}
+    try:
+        from metropole_harvesters.pipeline.schedule import run_due_sources  # cron per source
+        run_due_sources(context)
+        # ckanext-harvest's own pass: finishes completed jobs and queues the
+        # sources whose frequency is due.
+        toolkit.get_action("harvest_jobs_run")(context, {})
+    except toolkit.ObjectNotFound:
+        pass
+    except Exception as error:  # keep the loop alive; the error is in the log
+        log.error("scheduler: harvest_jobs_run failed: %s", error)
+    finally:
+        model.Session.remove()
+
+
+def run_startup_checks() -> None:
+    from ckanext.metropole.cli import startup_checks
+
+    try:
+        startup_checks()
+    finally:
+        from ckan import model
+
+        model.Session.remove()
+
+
+# The loops that consume a queue: any number of workers may run them.
+QUEUES: dict[str, Callable[[], None]] = {
+    "jobs": run_jobs,
+    "harvest-gather": run_gather_consumer,
+    "harvest-fetch": run_fetch_consumer,
+}
+COMPONENTS: dict[str, Callable[[], None]] = {
+    **QUEUES,
+    "scheduler": run_scheduler,
+    # Once per start, after the web answers (the supervisor starts the
+    # worker then): search index completeness, chart views, demo content.
+    "startup-checks": run_startup_checks,
+}
+# Components that end when their work is done, which is not a failure.
+ONE_SHOT = {"startup-checks"}
+
+
+def run(names: list[str], mode: str) -> int:
+    """Serve the named components until SIGTERM/SIGINT; returns an exit code."""
+    log.info("background worker (pid %s, %s): %s", os.getpid(), mode, ", ".join(names))
+    if mode == "fork":
+        return run_forked(names)
+    return run_in_threads(names)
+
+
+# --- threads -----------------------------------------------------------------
+def run_in_threads(names: list[str]) -> int:
+    failed = threading.Event()
+
+    def guarded(name: str) -> None:
+        try:
+            COMPONENTS[name]()
+            if name in ONE_SHOT:
+                log.info("%s done", name)
+                return
+            log.error("%s stopped", name)
+        except BaseException:
+            log.exception("%s crashed", name)
+            if name in ONE_SHOT:
+                return
+        failed.set()
+        # The main thread's RQ worker takes SIGTERM as "finish the current
+        # job, then stop": the process exits and the supervisor restarts it.
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    for name in names:
+        if name != "jobs":
+            threading.Thread(target=guarded, args=(name,), name=name, daemon=True).start()
+    if "jobs" in names:
+        run_jobs()
+    else:
+        wait_for_stop_signal()
+    return 1 if failed.is_set() else 0
+
+
+def wait_for_stop_signal() -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.is_set():
+        stop.wait(1)
+
+
+# --- fork --------------------------------------------------------------------
+def run_forked(names: list[str]) -> int:
+    prepare_to_fork()
+    children: dict[int, str] = {}
+    restarts: dict[str, list[float]] = {name: [] for name in names}
+    stopping = False
+
+    def on_stop(_signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    for name in names:
+        children[fork_component(name)] = name
+    code = 0
+    while children and not stopping:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            break
+        name = children.pop(pid, None)
+        if name is None or stopping or name in ONE_SHOT:
+            continue
+        now = time.monotonic()
+        restarts[name] = [t for t in restarts[name] if now - t < CHILD_RESTART_WINDOW]
+        if len(restarts[name]) >= MAX_CHILD_RESTARTS:
+            log.error("%s keeps stopping (%s); giving up", name, status)
+            code = 1
+            break
+        restarts[name].append(now)
+        log.error("%s stopped (wait status %s); restarting", name, status)
+        children[fork_component(name)] = name
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    for pid in list(children):
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    return code
+
+
+def fork_component(name: str) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    # The child: default signal handling (RQ installs its own), and it dies
+    # with the parent rather than running unsupervised.
+    code = 1
+    try:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        COMPONENTS[name]()
+        code = 0
+    except BaseException:
+        log.exception("%s crashed", name)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
