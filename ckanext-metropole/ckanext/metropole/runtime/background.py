@@ -41,7 +41,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from .preload import prepare_to_fork
+from .preload import prepare_to_fork, release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,7 @@ def run_scheduler(once: bool = False) -> None:
         scheduler_pass()
         if once:
             return
+        release_free_memory()
         time.sleep(interval)
 
 
@@ -187,6 +188,10 @@ def run_forked(names: list[str]) -> int:
     def on_stop(_signum, _frame) -> None:
         nonlocal stopping
         stopping = True
+        # The children are in their own groups: pass the request on (their
+        # exits then wake the waitpid below).
+        for pid in list(children):
+            kill_group(pid, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
@@ -211,24 +216,37 @@ def run_forked(names: list[str]) -> int:
             break
         restarts[name].append(now)
         log.error("%s stopped (wait status %s); restarting", name, status)
+        kill_group(pid, signal.SIGKILL)
         children[fork_component(name)] = name
-    for pid in children:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
+    for pid in list(children):
+        kill_group(pid, signal.SIGTERM)
     for pid in list(children):
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
     return code
 
 
+def kill_group(pid: int, signum: int) -> None:
+    """Signal a forked loop and whatever it started (RQ's scheduler process
+    and work-horse): an orphan would keep the loop's Redis connection, and
+    its pending BLMOVE would swallow the next job."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signum)
+
+
 def fork_component(name: str) -> int:
     pid = os.fork()
     if pid:
+        # In both processes, so that no signal can reach the group before it exists.
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
         return pid
-    # The child: default signal handling (RQ installs its own), and it dies
-    # with the parent rather than running unsupervised.
+    # The child: its own process group (see kill_group), default signal
+    # handling (RQ installs its own), and it dies with the parent rather
+    # than running unsupervised.
     code = 1
     try:
+        os.setpgid(0, 0)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, signal.SIG_DFL)
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -142,6 +142,7 @@ class Supervisor:
                 say(f"{process.name} stopped ({describe_exit(code)}); restarting "
                     f"({len(process.restart_times)}/{MAX_RESTARTS} in {RESTART_WINDOW // 60} "
                     f"min). See {process.log_path}.")
+                process.kill_leftovers()
                 process.start()
                 self._write_state("ready")
         return 0
@@ -246,7 +247,10 @@ class Supervisor:
         return [str(BIN_DIR / "ckan"), "-c", str(self.settings.ckan_ini), *args]
 
     def _ckan_env(self) -> dict[str, str]:
-        return {**os.environ, "CKAN_INI": str(self.settings.ckan_ini)}
+        # glibc gives each thread that allocates its own malloc arena and
+        # rarely returns their free pages: two arenas keep a threaded CKAN
+        # process (the background worker) tens of MiB smaller.
+        return {"MALLOC_ARENA_MAX": "2", **os.environ, "CKAN_INI": str(self.settings.ckan_ini)}
 
     def _run_ckan_init(self) -> None:
         if init_stamp.is_done(self.settings):
