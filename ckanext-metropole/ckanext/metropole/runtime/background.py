@@ -1,21 +1,28 @@
 """The portal's background work served by one CKAN-loaded process.
 
 Runs inside CKAN (imported by ``ckan metropole worker`` only; the rest of
-``runtime`` never imports CKAN). Four loops used to be four processes, each
+``runtime`` never imports CKAN). Four of these loops used to be four processes, each
 loading all of CKAN and its plugins (~120 MiB of private memory apiece):
 
-- ``jobs``: CKAN's RQ worker (``ckan jobs worker``), which forks a work-horse
-  per job, as upstream does, so a job's memory goes away with it;
+- ``jobs``: CKAN's RQ worker (``ckan jobs worker``); in fork mode it forks a
+  work-horse per job, as upstream does; in threads mode it runs each job
+  itself (see run_jobs);
 - ``harvest-gather`` and ``harvest-fetch``: ckanext-harvest's Redis queue
   consumers (``ckan harvester gather-consumer`` / ``fetch-consumer``), each
   a blocking BLPOP loop that handles one message at a time;
-- ``scheduler``: the portal's cron pass (due harvest sources, hung jobs).
+- ``scheduler``: the portal's cron pass (due harvest sources, hung jobs);
+- ``delayed-jobs``: RQ's scheduler of delayed jobs (a process of the RQ
+  worker's own in ``ckan jobs worker``);
+
+and, once per start, ``startup-checks`` (search index completeness, chart
+views, demo content), which the runtime no longer runs before the web answers.
 
 Two ways to host them, chosen by ``mode``:
 
 - ``threads`` (default): one process; the RQ worker in the main thread (it
-  needs the signals), the others in threads. The loops mostly wait on Redis
-  or PostgreSQL, so they do not compete for the GIL; SQLAlchemy's session
+  needs the signals, and its job timeouts are SIGALRM), the others in
+  threads. The loops mostly wait on Redis or PostgreSQL, so they do not
+  compete for the GIL; SQLAlchemy's session
   is per thread. A loop that ends (an exception escaped it) stops the
   process with exit code 1 and the supervisor restarts it: a crash is
   handled as when each loop was a process.
@@ -52,11 +59,42 @@ MAX_CHILD_RESTARTS = 5
 CHILD_RESTART_WINDOW = 600
 
 
-def run_jobs() -> None:
-    """``ckan jobs worker`` (default queue, with RQ's scheduler of delayed jobs)."""
-    from ckan.lib.jobs import Worker
+def run_jobs(inline: bool = False) -> None:
+    """``ckan jobs worker`` on the default queue; its scheduler of delayed
+    jobs is ``run_delayed_jobs`` below rather than a process of its own.
 
-    Worker().work(with_scheduler=True)
+    ``inline``: each job runs in this (main) thread instead of a forked
+    work-horse. Needed when other threads use the database: a horse forked
+    from the process shares the connections they hold in their pools (the
+    DataStore's, the search index's), and two processes talking on one
+    connection corrupt both (seen as "SAVEPOINT can only be used in
+    transaction blocks" in a harvest running next to a job)."""
+    from ckan.lib.jobs import Worker
+    from rq import SimpleWorker
+
+    class InlineWorker(Worker):
+        execute_job = SimpleWorker.execute_job
+        get_heartbeat_ttl = SimpleWorker.get_heartbeat_ttl
+
+    (InlineWorker if inline else Worker)().work(with_scheduler=False)
+
+
+def run_delayed_jobs() -> None:
+    """RQ's scheduler of delayed jobs (the DataStore's ``enqueue_in``: record
+    counts, last_modified), which the RQ worker otherwise forks as a process:
+    as both write to their heaps, that fork ended up ~100 MiB of PSS for a
+    loop that wakes once a second. A lock in Redis keeps it to one per site."""
+    from ckan.lib.jobs import get_queue
+    from rq.scheduler import RQScheduler
+
+    class DelayedJobsScheduler(RQScheduler):
+        def _install_signal_handlers(self) -> None:
+            """Signals belong to the main thread (the RQ worker's)."""
+
+    queue = get_queue()
+    scheduler = DelayedJobsScheduler([queue], connection=queue.connection)
+    scheduler.acquire_locks()
+    scheduler.work()
 
 
 def run_gather_consumer() -> None:
@@ -124,6 +162,7 @@ QUEUES: dict[str, Callable[[], None]] = {
 COMPONENTS: dict[str, Callable[[], None]] = {
     **QUEUES,
     "scheduler": run_scheduler,
+    "delayed-jobs": run_delayed_jobs,
     # Once per start, after the web answers (the supervisor starts the
     # worker then): search index completeness, chart views, demo content.
     "startup-checks": run_startup_checks,
@@ -164,7 +203,7 @@ def run_in_threads(names: list[str]) -> int:
         if name != "jobs":
             threading.Thread(target=guarded, args=(name,), name=name, daemon=True).start()
     if "jobs" in names:
-        run_jobs()
+        run_jobs(inline=True)
     else:
         wait_for_stop_signal()
     return 1 if failed.is_set() else 0
