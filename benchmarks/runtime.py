@@ -20,6 +20,8 @@ _SAMPLES_PORT, with the demo on:
    runs on the same machine and takes CPU from the portal, as wrk would);
 5. Ctrl-C, then a warm start on the same data, timed the same way.
 
+``--warm-only`` times a warm start on the data folder of a previous run and
+measures its memory once settled, nothing else (a quick check).
 Flags after ``--`` go to ``metropole up`` (e.g. ``-- --web-workers 1``).
 Timings depend on what else runs on the machine: compare figures taken in
 the same conditions.
@@ -191,14 +193,30 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--warm-only", action="store_true",
+                        help="only a warm start on the data of a previous run")
     args = parser.parse_args(argv)
 
     home = Path(args.home).resolve()
-    shutil.rmtree(home, ignore_errors=True)
+    if not args.warm_only:
+        shutil.rmtree(home, ignore_errors=True)
     portal = Portal(home, up_args)
     portal.log.unlink(missing_ok=True)
     results: dict[str, object] = {"up_args": up_args, "cpus": os.cpu_count(),
                                   "load_average": os.getloadavg()}
+    if args.warm_only:
+        try:
+            results["warm_start_s"] = portal.start_and_time()
+            print(f"warm start to first 200: {fmt_times(results['warm_start_s'])}")
+            time.sleep(args.settle_seconds)
+            results["idle"] = portal.memory()
+            print_memory(f"idle memory ({args.settle_seconds:.0f} s after start)",
+                         results["idle"])
+        finally:
+            portal.stop()
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
+        return
     try:
         results["cold_start_s"] = portal.start_and_time()
         print(f"cold start to first 200: {fmt_times(results['cold_start_s'])}")

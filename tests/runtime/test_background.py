@@ -133,7 +133,7 @@ def test_ctrl_c_stops_the_whole_stack(instance):
 
         wait_for(ready, 400, "the stack ready", interval=0.5)
         assert "background" in children(instance)
-        assert len(instance.processes()) > 5
+        assert instance.processes()
         foreground.send_signal(signal.SIGINT)
         assert foreground.wait(60) == 0
         assert instance.processes() == []

@@ -22,15 +22,15 @@ Two ways to host them, chosen by ``mode``:
 - ``threads`` (default): one process; the RQ worker in the main thread (it
   needs the signals, and its job timeouts are SIGALRM), the others in
   threads. The loops mostly wait on Redis or PostgreSQL, so they do not
-  compete for the GIL; SQLAlchemy's session
-  is per thread. A loop that ends (an exception escaped it) stops the
-  process with exit code 1 and the supervisor restarts it: a crash is
-  handled as when each loop was a process.
+  compete for the GIL; SQLAlchemy's session is per thread. A loop that
+  ends (an exception escaped it) stops the process with exit code 1 and
+  the supervisor restarts it: a crash is handled as when each loop was a
+  process.
 - ``fork``: a parent loads CKAN once, closes its database connections,
   freezes its objects out of the garbage collector and forks one child per
   loop, so the children share its pages copy-on-write; the parent restarts
-  a child that dies. Isolation of separate processes, for a little more
-  memory than threads.
+  a child that dies. Isolation of separate processes, for about 100 MiB
+  more PSS than threads (benchmarks/runtime.py, with the demo).
 
 Several such processes may consume the same queues (RQ and BLPOP hand each
 message to one consumer); only one runs the scheduler.
