@@ -73,8 +73,15 @@ def run_jobs(inline: bool = False) -> None:
     from rq import SimpleWorker
 
     class InlineWorker(Worker):
-        execute_job = SimpleWorker.execute_job
         get_heartbeat_ttl = SimpleWorker.get_heartbeat_ttl
+
+        def execute_job(self, job, queue) -> None:
+            # CKAN's own messages, which its execute_job (the forking one)
+            # would have logged.
+            log.info('Worker %s starts job %s from queue "%s"', self.key, job.id, queue.name)
+            SimpleWorker.execute_job(self, job, queue)
+            log.info('Worker %s has finished job %s from queue "%s"', self.key, job.id,
+                     queue.name)
 
     (InlineWorker if inline else Worker)().work(with_scheduler=False)
 
