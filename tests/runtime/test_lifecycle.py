@@ -35,8 +35,7 @@ def test_full_stack_starts_serves_stops_and_restarts_on_the_same_data(instance):
 
     # Every role of the runtime is up: the supervisor's state lists them.
     state = json.loads(instance.cli("status").stdout)
-    assert set(state["children"]) == {"postgres", "redis", "web", "jobs", "harvest-gather",
-                                      "harvest-fetch", "scheduler"}
+    assert set(state["children"]) == {"postgres", "redis", "web", "background"}
     # Idle workers stay up: ckanext-harvest's consumers block on Redis with
     # no timeout, which redis-py's default 5 s read timeout used to kill.
     time.sleep(8)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
@@ -19,16 +18,31 @@ def metropole() -> None:
 @metropole.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
-    """Apply pending migrations (core and every enabled plugin) and create the
-    first sysadmin. Safe to run at every start."""
+    """Apply pending migrations (core and every enabled plugin), create the
+    first sysadmin, the communes and themes, CKAN's JavaScript translations.
+    Safe to run at every start; the runtime runs it only when something it
+    depends on changed (runtime/init_stamp.py). The slow checks are
+    `startup-checks`, run in the background once the web answers."""
     from ckan.cli.db import upgrade
 
     ctx.invoke(upgrade, version="head", plugin=None, skip_core=False, skip_plugins=False)
     _ensure_sysadmin()
     _ensure_communes_and_themes()
-    _index_missing_datasets()
     _build_js_translations()
+
+
+@metropole.command("startup-checks")
+def startup_checks_command() -> None:
+    """The checks of every start that may take a while: search index
+    completeness, chart views of sensor tables, demo content (demo mode)."""
+    startup_checks()
+
+
+def startup_checks() -> None:
+    _index_missing_datasets()
     _ensure_chart_views()
+    if toolkit.config.get("ckanext.metropole.demo"):
+        _load_demo()
 
 
 def _build_js_translations() -> None:
@@ -113,30 +127,27 @@ def _ensure_sysadmin() -> None:
 @metropole.command()
 @click.option("--once", is_flag=True, help="run one pass and exit")
 def scheduler(once: bool) -> None:
-    """Start due harvest jobs, forever (the runtime runs this as a process)."""
-    interval = toolkit.config.get("ckanext.metropole.scheduler.interval")
-    while True:
-        _scheduler_pass()
-        if once:
-            return
-        time.sleep(interval)
+    """Start due harvest jobs, forever (`ckan metropole worker` runs it too)."""
+    from .runtime.background import run_scheduler
+
+    run_scheduler(once=once)
 
 
-def _scheduler_pass() -> None:
-    context = {"ignore_auth": True, "user": toolkit.get_action("get_site_user")(
-        {"ignore_auth": True}, {})["name"]}
-    try:
-        from metropole_harvesters.pipeline.schedule import run_due_sources  # cron per source
-        run_due_sources(context)
-        # ckanext-harvest's own pass: finishes completed jobs and queues the
-        # sources whose frequency is due.
-        toolkit.get_action("harvest_jobs_run")(context, {})
-    except toolkit.ObjectNotFound:
-        pass
-    except Exception as error:  # keep the loop alive; the error is in the log
-        click.echo(f"scheduler: harvest_jobs_run failed: {error}", err=True)
-    finally:
-        model.Session.remove()
+@metropole.command()
+@click.option("--mode", type=click.Choice(["threads", "fork"]), default="threads",
+              show_default=True,
+              help="threads: one process; fork: one child per loop, forked from this "
+                   "preloaded process (shared pages, separate processes)")
+@click.option("--queues-only", is_flag=True,
+              help="consume the queues only, no scheduler and no start-up checks "
+                   "(for a second worker: one of each is enough)")
+def worker(mode: str, queues_only: bool) -> None:
+    """The background work in one CKAN-loaded process: RQ jobs, harvest gather
+    and fetch queues, the scheduler and the start-up checks (the runtime runs
+    this)."""
+    from .runtime.background import COMPONENTS, QUEUES, run
+
+    raise SystemExit(run(list(QUEUES if queues_only else COMPONENTS), mode))
 
 
 @metropole.group()
@@ -210,6 +221,10 @@ def demo_load() -> None:
     if not toolkit.config.get("ckanext.metropole.demo"):
         click.echo("Demo mode is off (ckanext.metropole.demo = false): nothing to load.")
         return
+    _load_demo()
+
+
+def _load_demo() -> None:
     from metropole_harvesters.demo import ensure_demo_sources
 
     from .communes import loader

@@ -57,6 +57,13 @@ ckan.storage_path = {settings.storage_dir}
 SECRET_KEY = {secrets["secret_key"]}
 api_token.jwt.encode.secret = string:{secrets["api_token_secret"]}
 api_token.jwt.decode.secret = string:{secrets["api_token_secret"]}
+# Idle connections kept per process and engine: each is a PostgreSQL backend
+# (~3 MiB). A sync gunicorn worker uses one at a time; the background
+# worker's threads open more when busy and close them when done.
+sqlalchemy.pool_size = 1
+sqlalchemy.max_overflow = 20
+ckan.datastore.sqlalchemy.pool_size = 1
+ckan.datastore.sqlalchemy.max_overflow = 20
 ckanext.metropole.demo = {demo}
 ckanext.metropole.runtime.samples_url = http://{settings.host}:{settings.samples_port}
 """

@@ -16,8 +16,15 @@ import sys
 import time
 import urllib.request
 
+from .memory import memory_report
 from .processes import wait_for_exit
-from .settings import PROFILE_DEFAULTS, RuntimeSettings, load_settings
+from .settings import (
+    BACKGROUND_MODES,
+    PROFILE_DEFAULTS,
+    RuntimeSettings,
+    SettingsError,
+    load_settings,
+)
 from .supervisor import Supervisor, read_state, running_supervisor_pid, say
 
 
@@ -29,6 +36,9 @@ def _settings_from(args: argparse.Namespace) -> RuntimeSettings:
         "redis_port": getattr(args, "redis_port", None),
         "samples_port": getattr(args, "samples_port", None),
         "services_only": getattr(args, "services_only", None),
+        "workers": getattr(args, "web_workers", None),
+        "background_workers": getattr(args, "background_workers", None),
+        "background_mode": getattr(args, "background_mode", None),
     }
     if getattr(args, "no_demo", False):
         overrides["demo"] = False
@@ -59,7 +69,10 @@ def _up_detached(args: argparse.Namespace, settings: RuntimeSettings) -> int:
     argv = ["up", "--profile", settings.profile, "--home", str(settings.home),
             "--web-port", str(settings.web_port), "--pg-port", str(settings.pg_port),
             "--redis-port", str(settings.redis_port),
-            "--samples-port", str(settings.samples_port)]
+            "--samples-port", str(settings.samples_port),
+            "--web-workers", str(settings.workers),
+            "--background-workers", str(settings.background_workers),
+            "--background-mode", settings.background_mode]
     if settings.services_only:
         argv.append("--services-only")
     if not settings.demo:
@@ -120,6 +133,10 @@ def cmd_status(args: argparse.Namespace) -> int:
                 state["web"] = response.status
         except OSError as error:
             state["web"] = str(error)
+    # What the portal costs: RSS, USS and PSS (MiB) of each process kind with
+    # its descendants (PostgreSQL's backends, gunicorn's workers) and in
+    # total; PSS adds up to the memory really used (runtime/memory.py).
+    state["memory"] = memory_report(pid, state.get("children", {}))
     print(json.dumps(state, indent=2))
     return 0
 
@@ -180,16 +197,25 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--redis-port", type=int)
     up.add_argument("--samples-port", type=int)
     up.add_argument("--no-demo", action="store_true", help="no sample data or sample servers")
+    up.add_argument("--web-workers", type=int,
+                    help="gunicorn workers (env METROPOLE_WEB_WORKERS; default 2)")
+    up.add_argument("--background-workers", type=int,
+                    help="processes serving jobs and harvest queues "
+                         "(env METROPOLE_BACKGROUND_WORKERS; default 1)")
+    up.add_argument("--background-mode", choices=BACKGROUND_MODES,
+                    help="threads: the loops of a background worker in one process; fork: "
+                         "one forked child each (env METROPOLE_BACKGROUND_MODE; "
+                         "default threads)")
     up.set_defaults(func=cmd_up)
 
     for name, func, text in (("down", cmd_down, "stop a running portal"),
-                             ("status", cmd_status, "is it running, and where")):
+                             ("status", cmd_status, "is it running, where, and its memory")):
         command = sub.add_parser(name, parents=[common], help=text)
         command.set_defaults(func=func)
 
     logs = sub.add_parser("logs", parents=[common], help="show the processes' logs")
-    logs.add_argument("name", nargs="?", help="postgres, redis, web, jobs, harvest-gather, "
-                                              "harvest-fetch, scheduler, supervisor")
+    logs.add_argument("name", nargs="?", help="postgres, redis, web, background, samples, "
+                                              "supervisor")
     logs.add_argument("-f", "--follow", action="store_true")
     logs.add_argument("-n", "--lines", type=int, default=50)
     logs.set_defaults(func=cmd_logs)
@@ -202,7 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SettingsError as error:
+        say(str(error))
+        return 2
 
 
 if __name__ == "__main__":

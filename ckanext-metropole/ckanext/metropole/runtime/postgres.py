@@ -129,6 +129,9 @@ def server_command(pgdata: Path, socket_dir: Path, host: str, port: int) -> list
         "-c", "password_encryption=scram-sha-256",
         # The runtime may be killed; a fresh cluster is cheap to keep safe.
         "-c", "fsync=on",
+        # One I/O worker instead of PostgreSQL 18's three: a portal's disk
+        # reads are few and small, each worker is a process.
+        "-c", "io_workers=1",
     ]
 
 

@@ -102,6 +102,15 @@ class ManagedProcess:
             self.popen.wait(5)
         self.pid_path.unlink(missing_ok=True)
 
+    def kill_leftovers(self) -> None:
+        """After the child died: kill what it started and left in its group
+        (RQ's scheduler process…). Such an orphan keeps the dead child's
+        Redis connection open, and Redis would hand the next job to that
+        connection's pending BLMOVE, where nobody reads it."""
+        if self.popen is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+
     def stop(self, timeout: float = 15) -> None:
         self.ask_to_stop()
         self.wait_stopped(timeout)

@@ -18,9 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[4]
 # system PostgreSQL/Redis on the same machine never clashes with ours.
 PROFILE_DEFAULTS: dict[str, dict[str, object]] = {
     "run": {"home": ".metropole", "web_port": 5000, "pg_port": 54321,
-            "redis_port": 63791, "samples_port": 8700, "demo": True, "workers": 2},
+            "redis_port": 63791, "samples_port": 8700, "demo": True, "workers": 2,
+            "background_workers": 1, "background_mode": "threads"},
     "test": {"home": ".metropole/test", "web_port": 5050, "pg_port": 54322,
-             "redis_port": 63792, "samples_port": 8750, "demo": False, "workers": 1},
+             "redis_port": 63792, "samples_port": 8750, "demo": False, "workers": 1,
+             "background_workers": 1, "background_mode": "threads"},
 }
 
 # Which environment variable overrides which setting (also documented in README).
@@ -32,9 +34,17 @@ ENV_VARS = {
     "samples_port": "METROPOLE_SAMPLES_PORT",
     "demo": "METROPOLE_DEMO",
     "workers": "METROPOLE_WEB_WORKERS",
+    "background_workers": "METROPOLE_BACKGROUND_WORKERS",
+    "background_mode": "METROPOLE_BACKGROUND_MODE",
 }
+# How `ckan metropole worker` hosts its loops (see runtime/background.py).
+BACKGROUND_MODES = ("threads", "fork")
 
 HOST = "127.0.0.1"
+
+
+class SettingsError(ValueError):
+    """A setting with a value the runtime cannot use; the message names it."""
 
 
 def _as_bool(value: str) -> bool:
@@ -53,6 +63,10 @@ class RuntimeSettings:
     samples_port: int
     demo: bool
     workers: int
+    # Processes serving the background queues (each: jobs, harvest gather and
+    # fetch; the first also runs the scheduler), and how each hosts its loops.
+    background_workers: int
+    background_mode: str
     host: str = HOST
     services_only: bool = field(default=False)
 
@@ -123,11 +137,17 @@ def load_settings(profile: str = "run", **overrides: object) -> RuntimeSettings:
             continue
         if key == "demo":
             values[key] = _as_bool(raw)
-        elif key == "home":
+        elif key in ("home", "background_mode"):
             values[key] = raw
         else:
             values[key] = int(raw)
     values.update({k: v for k, v in overrides.items() if v is not None})
+    if values["background_mode"] not in BACKGROUND_MODES:
+        raise SettingsError(f"{ENV_VARS['background_mode']} must be one of "
+                         f"{', '.join(BACKGROUND_MODES)}, not {values['background_mode']!r}")
+    for key in ("workers", "background_workers"):
+        if int(values[key]) < 1:  # type: ignore[call-overload]
+            raise SettingsError(f"{ENV_VARS[key]} must be at least 1, not {values[key]}")
     home = Path(str(values.pop("home")))
     if not home.is_absolute():
         home = PROJECT_ROOT / home

@@ -8,9 +8,14 @@ Order of a start:
 3. PostgreSQL: create or check the data folder, start, create roles and
    databases, apply CKAN's DataStore permissions;
 4. Redis;
-5. write ckan.ini, run `ckan metropole init` (migrations, first sysadmin);
-6. unless services-only: gunicorn, the jobs worker, the harvest consumers and
-   the scheduler; then wait for /api/3/action/status_show.
+5. write ckan.ini, run `ckan metropole init` (migrations, first sysadmin,
+   communes…) unless the stamp says it is done for what is installed
+   (init_stamp.py);
+6. unless services-only: the demo's sample servers, gunicorn (its workers
+   forked from a master that loaded CKAN once); wait for
+   /api/3/action/status_show; then the background worker(s) (jobs, harvest
+   queues, scheduler and the slow start-up checks in one CKAN process, see
+   background.py).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from . import ckan_config, postgres, redis_server
+from . import ckan_config, init_stamp, postgres, redis_server
 from .ports import port_is_free
 from .processes import (
     ManagedProcess,
@@ -107,11 +112,13 @@ class Supervisor:
         ckan_config.write(s, secrets)
         self._run_ckan_init()
         if not s.services_only:
-            demo_loader = self._start_demo() if s.demo else None
-            self._start_ckan_processes()
+            if s.demo:
+                self._start_samples()
+            self._start_web()
             self._wait_for_web()
-            if demo_loader is not None:
-                self._finish_demo(demo_loader)
+            # Only now: on a 2-core machine, CKAN loading in the background
+            # workers would slow the web's own start.
+            self._start_background()
         self._write_state("ready")
 
     def watch(self) -> int:
@@ -135,6 +142,7 @@ class Supervisor:
                 say(f"{process.name} stopped ({describe_exit(code)}); restarting "
                     f"({len(process.restart_times)}/{MAX_RESTARTS} in {RESTART_WINDOW // 60} "
                     f"min). See {process.log_path}.")
+                process.kill_leftovers()
                 process.start()
                 self._write_state("ready")
         return 0
@@ -239,9 +247,16 @@ class Supervisor:
         return [str(BIN_DIR / "ckan"), "-c", str(self.settings.ckan_ini), *args]
 
     def _ckan_env(self) -> dict[str, str]:
-        return {**os.environ, "CKAN_INI": str(self.settings.ckan_ini)}
+        # glibc gives each thread that allocates its own malloc arena and
+        # rarely returns their free pages: two arenas keep a threaded CKAN
+        # process (the background worker) tens of MiB smaller.
+        return {"MALLOC_ARENA_MAX": "2", **os.environ, "CKAN_INI": str(self.settings.ckan_ini)}
 
     def _run_ckan_init(self) -> None:
+        if init_stamp.is_done(self.settings):
+            say("CKAN: initialisation already done for the installed versions and "
+                f"configuration ({init_stamp.stamp_path(self.settings).name}); skipped")
+            return
         say("CKAN: configuration check and database migrations")
         result = subprocess.run(self.ckan_command("metropole", "init"), env=self._ckan_env(),
                                 capture_output=True, text=True)
@@ -249,42 +264,38 @@ class Supervisor:
             say(line)
         if result.returncode != 0:
             raise StartupError(explain_ckan_failure(result.stderr, self.settings.ckan_ini))
+        init_stamp.record(self.settings)
 
-    def _start_demo(self) -> subprocess.Popen:
-        """Sample servers that the demo harvest sources point to, and the demo
-        content (created once; sources queued for a first harvest), loaded
-        while the web server starts."""
+    def _start_samples(self) -> None:
+        """Sample servers that the demo harvest sources point to (the demo
+        content itself is loaded by the background worker's start-up checks)."""
         s = self.settings
         say(f"Demo: sample SensorThings/FIWARE/GIS servers on {s.host}:{s.samples_port}")
         self._managed("samples", [sys.executable, "-m", "ckanext.metropole.demo.samples",
                                   "--host", s.host, "--port", str(s.samples_port)])
-        return subprocess.Popen(self.ckan_command("metropole", "demo", "load"),
-                                env=self._ckan_env(), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
 
-    def _finish_demo(self, loader: subprocess.Popen) -> None:
-        stdout, stderr = loader.communicate()
-        for line in stdout.splitlines():
-            say(line)
-        if loader.returncode != 0:
-            # The portal works without its demo content: say so, go on.
-            say("Demo content could not be loaded (the portal runs anyway): "
-                + ckan_error_message(stderr))
-
-    def _start_ckan_processes(self) -> None:
+    def _start_web(self) -> None:
         s = self.settings
-        env = self._ckan_env()
-        say(f"CKAN web (gunicorn, {s.workers} workers) on {s.site_url}")
+        say(f"CKAN web (gunicorn, {s.workers} workers sharing one preloaded CKAN) "
+            f"on {s.site_url}")
         self.web = self._managed("web", [
-            str(BIN_DIR / "gunicorn"), "--bind", f"{s.host}:{s.web_port}",
-            "--workers", str(s.workers), "--timeout", "120", "--graceful-timeout", "10",
-            "--access-logfile", "-", "ckanext.metropole.runtime.wsgi:application",
-        ], env=env)
-        say("CKAN background: jobs worker, harvest gather/fetch consumers, scheduler")
-        self._managed("jobs", self.ckan_command("jobs", "worker"), env=env)
-        self._managed("harvest-gather", self.ckan_command("harvester", "gather-consumer"), env=env)
-        self._managed("harvest-fetch", self.ckan_command("harvester", "fetch-consumer"), env=env)
-        self._managed("scheduler", self.ckan_command("metropole", "scheduler"), env=env)
+            str(BIN_DIR / "gunicorn"), "--config", "python:ckanext.metropole.runtime.gunicorn_conf",
+            "--bind", f"{s.host}:{s.web_port}", "--workers", str(s.workers),
+            "ckanext.metropole.runtime.wsgi:application",
+        ], env=self._ckan_env())
+
+    def _start_background(self) -> None:
+        s = self.settings
+        say(f"CKAN background ({s.background_workers} process(es), {s.background_mode}): "
+            "jobs, harvest gather/fetch queues, scheduler, start-up checks")
+        for index in range(s.background_workers):
+            # One scheduler and one pass of start-up checks are enough:
+            # further workers only consume the queues.
+            extra = ["--queues-only"] if index else []
+            name = "background" if index == 0 else f"background-{index + 1}"
+            self._managed(name, self.ckan_command(
+                "metropole", "worker", "--mode", s.background_mode, *extra),
+                env=self._ckan_env())
 
     def _wait_for_web(self, timeout: float = 180) -> None:
         url = f"{self.settings.site_url}/api/3/action/status_show"
