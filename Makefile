@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-project test-upstream services-test-up services-test-down \
-        stop status logs reset lint lock i18n-extract browser
+        stop status logs reset lint lock i18n-extract browser solr-up solr-down
 
 help:
 	@echo "make run            start the portal (http://127.0.0.1:5000), Ctrl-C stops it"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-project   the project's tests only (PYTEST_ARGS=... to select)"
 	@echo "make test-upstream  CKAN's and the extensions' own search tests on our backend"
 	@echo "make status | logs | stop | reset   manage the data of make run"
+	@echo "make solr-up        a 2-node SolrCloud on loopback (collection ckan); make solr-down stops it"
 	@echo "make lint           ruff"
 
 I18N := ckanext-metropole/ckanext/metropole/i18n
@@ -71,6 +72,16 @@ services-test-up: install
 services-test-down:
 	-$(BIN)/metropole down --profile test
 
+# SolrCloud for the Solr profile's tests and local trials (deployment/solr):
+# installs Java and Maven from Debian when missing, builds, starts, waits
+# until the collection is active. Ports: METROPOLE_SOLR_PORTS ("18983 18984"),
+# METROPOLE_SOLR_ZK_PORT (19983).
+solr-up: install
+	bash deployment/solr/solrcloud.sh up $(BIN)/python
+
+solr-down:
+	bash deployment/solr/solrcloud.sh down
+
 test-project:
 	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
 
@@ -79,11 +90,12 @@ test-upstream:
 
 # Exit status: non-zero if any part failed (pytest's own codes, incl. 5 when
 # no test ran); services are stopped either way.
-test: browser services-test-up
+test: browser services-test-up solr-up
 	status=0; \
 	$(MAKE) --no-print-directory test-project || status=$$?; \
 	$(MAKE) --no-print-directory test-upstream || status=$$?; \
 	$(MAKE) --no-print-directory services-test-down; \
+	$(MAKE) --no-print-directory solr-down; \
 	exit $$status
 
 lint: install
