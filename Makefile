@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-project test-upstream services-test-up services-test-down \
-        stop status logs reset lint lock i18n-extract browser solr-up solr-down
+        stop status logs reset lint lock i18n-extract browser solr-up solr-down test-upstream-solr
 
 help:
 	@echo "make run            start the portal (http://127.0.0.1:5000), Ctrl-C stops it"
 	@echo "make test           the whole test suite, on separate databases and ports"
 	@echo "make test-project   the project's tests only (PYTEST_ARGS=... to select)"
 	@echo "make test-upstream  CKAN's and the extensions' own search tests on our backend"
+	@echo "make test-upstream-solr   the same on the SolrCloud (make solr-up first)"
 	@echo "make status | logs | stop | reset   manage the data of make run"
 	@echo "make solr-up        a 2-node SolrCloud on loopback (collection ckan); make solr-down stops it"
 	@echo "make lint           ruff"
@@ -88,12 +89,17 @@ test-project:
 test-upstream:
 	PYTHON=$(BIN)/python bash tests/upstream/run.sh
 
+# The same upstream suites on the SolrCloud of `make solr-up`.
+test-upstream-solr:
+	SEARCH_BACKEND=solr PYTHON=$(BIN)/python bash tests/upstream/run.sh
+
 # Exit status: non-zero if any part failed (pytest's own codes, incl. 5 when
 # no test ran); services are stopped either way.
 test: browser services-test-up solr-up
 	status=0; \
 	$(MAKE) --no-print-directory test-project || status=$$?; \
 	$(MAKE) --no-print-directory test-upstream || status=$$?; \
+	$(MAKE) --no-print-directory test-upstream-solr || status=$$?; \
 	$(MAKE) --no-print-directory services-test-down; \
 	$(MAKE) --no-print-directory solr-down; \
 	exit $$status

@@ -67,6 +67,18 @@ public final class SolrCloud {
                   }
                 }));
 
+    try {
+      start(cluster, ports, configset, collection, shards, replicas, ready);
+    } catch (Exception e) {
+      // The nodes' threads would keep the JVM alive: exit, and the hook stops them.
+      e.printStackTrace();
+      System.exit(1);
+    }
+    stopped.await();
+  }
+
+  private static void start(MiniSolrCloudCluster cluster, List<Integer> ports, Path configset,
+      String collection, int shards, int replicas, Path ready) throws Exception {
     for (int port : ports) {
       JettyConfig node = JettyConfig.builder().setPort(port).stopAtShutdown(false).build();
       cluster.startJettySolrRunner("node-" + port, "/solr", node);
@@ -81,6 +93,5 @@ public final class SolrCloud {
     String url = "http://127.0.0.1:" + ports.get(0) + "/solr/" + collection;
     Files.writeString(ready, url + "\n", StandardCharsets.UTF_8);
     System.out.println("SolrCloud ready: " + url);
-    stopped.await();
   }
 }
