@@ -9,14 +9,16 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-project test-upstream services-test-up services-test-down \
-        stop status logs reset lint lock i18n-extract browser
+        stop status logs reset lint lock i18n-extract browser solr-up solr-down test-upstream-solr
 
 help:
 	@echo "make run            start the portal (http://127.0.0.1:5000), Ctrl-C stops it"
 	@echo "make test           the whole test suite, on separate databases and ports"
 	@echo "make test-project   the project's tests only (PYTEST_ARGS=... to select)"
 	@echo "make test-upstream  CKAN's and the extensions' own search tests on our backend"
+	@echo "make test-upstream-solr   the same on the SolrCloud (make solr-up first)"
 	@echo "make status | logs | stop | reset   manage the data of make run"
+	@echo "make solr-up        a 2-node SolrCloud on loopback (collection ckan); make solr-down stops it"
 	@echo "make lint           ruff"
 
 I18N := ckanext-metropole/ckanext/metropole/i18n
@@ -71,19 +73,37 @@ services-test-up: install
 services-test-down:
 	-$(BIN)/metropole down --profile test
 
+# SolrCloud for the Solr profile's tests and local trials (deployment/solr):
+# installs Java and Maven from Debian when missing, builds, starts, waits
+# until the collection is active. Ports: METROPOLE_SOLR_PORTS ("18983 18984"),
+# METROPOLE_SOLR_ZK_PORT (19983).
+solr-up: install
+	bash deployment/solr/solrcloud.sh up $(BIN)/python
+
+solr-down:
+	bash deployment/solr/solrcloud.sh down
+
 test-project:
 	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
 
 test-upstream:
 	PYTHON=$(BIN)/python bash tests/upstream/run.sh
 
+# The same upstream suites on the SolrCloud of `make solr-up` (~8 min on an
+# idle machine); `make test TEST_UPSTREAM_SOLR=no` leaves them out.
+TEST_UPSTREAM_SOLR ?= yes
+test-upstream-solr:
+	SEARCH_BACKEND=solr PYTHON=$(BIN)/python bash tests/upstream/run.sh
+
 # Exit status: non-zero if any part failed (pytest's own codes, incl. 5 when
 # no test ran); services are stopped either way.
-test: browser services-test-up
+test: browser services-test-up solr-up
 	status=0; \
 	$(MAKE) --no-print-directory test-project || status=$$?; \
 	$(MAKE) --no-print-directory test-upstream || status=$$?; \
+	[ "$(TEST_UPSTREAM_SOLR)" = no ] || $(MAKE) --no-print-directory test-upstream-solr || status=$$?; \
 	$(MAKE) --no-print-directory services-test-down; \
+	$(MAKE) --no-print-directory solr-down; \
 	exit $$status
 
 lint: install

@@ -4,6 +4,7 @@ that what it runs and configures exists in the installed CKAN and plugins."""
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import re
 from pathlib import Path
 
@@ -103,14 +104,29 @@ COMPOSE_TEXT_ENV_FILE_VARS = set(re.findall(
     r"^(CKAN_[A-Z_]+)=", (DEPLOYMENT / "make-secrets.sh").read_text(), re.M))
 
 
-def test_the_solr_image_is_ckans_own_with_a_supported_schema():
+def test_the_production_solr_is_the_tests_solr_with_the_same_configset(tmp_path):
+    """One Solr set-up: the release deployment/solr/pom.xml pins (the tests'
+    SolrCloud) and the configset its start script writes with configset.py."""
     from ckan.lib.search import SUPPORTED_SCHEMA_VERSIONS
 
-    image = COMPOSE["services"]["solr"]["image"]
-    name, tag = image.split(":")
-    assert name == "ckan/ckan-solr"
-    assert tag.split("-")[0] in SUPPORTED_SCHEMA_VERSIONS
-    assert "spatial" in tag  # solr-bbox needs the numeric bbox fields
+    pom = (DEPLOYMENT / "solr" / "pom.xml").read_text()
+    version = re.search(r"<solr.version>([^<]+)</solr.version>", pom).group(1)
+    solr = COMPOSE["services"]["solr"]
+    assert solr["image"] == f"solr:{version}"
+    assert solr["command"][:2] == ["solr-precreate", "ckan"]
+    writer = COMPOSE["services"]["solr-configset"]["command"]
+    assert writer == ["python", "/srv/app/deployment/solr/configset.py", solr["command"][2]]
+    assert "configset.py" in (DEPLOYMENT / "solr" / "solrcloud.sh").read_text()
+    # What it writes: CKAN's own schema, which this CKAN accepts, plus the
+    # numeric bbox fields solr-bbox's function queries read.
+    spec = importlib.util.spec_from_file_location("configset", DEPLOYMENT / "solr" / "configset.py")
+    configset = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(configset)
+    configset.write(tmp_path / "ckan")
+    schema = (tmp_path / "ckan" / "schema.xml").read_text()
+    assert re.search(r'<schema name="ckan-([^"]+)"', schema).group(1) in SUPPORTED_SCHEMA_VERSIONS
+    for field in ("minx", "maxx", "miny", "maxy"):
+        assert f'<field name="{field}" type="pdouble"' in schema
     assert _ini_options(DEPLOYMENT / "production.ini")[
         "ckanext.metropole.search.backend"] == "solr"
 

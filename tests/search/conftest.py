@@ -10,6 +10,9 @@ import pytest
 
 from ckanext.metropole.search import connection, plugin
 
+# `backend`: a test taking it runs once per search backend (PostgreSQL, Solr).
+from .backends import backend  # noqa: F401
+
 SEARCH_TESTS = Path(__file__).parent
 
 

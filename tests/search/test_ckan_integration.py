@@ -43,7 +43,7 @@ def test_writes_are_searchable_as_soon_as_the_action_returns():
     assert names(q="parking") == []
 
 
-def test_private_datasets_follow_permission_labels():
+def test_private_datasets_follow_permission_labels(backend):
     member = factories.User()
     outsider = factories.User()
     org = factories.Organization(users=[{"name": member["name"], "capacity": "member"}])
@@ -76,19 +76,19 @@ def test_package_show_uses_the_index_cache_when_metadata_modified_round_trips():
     assert call_action("package_show", id=dataset["id"])["title"] == "From the index cache"
 
 
-def test_show_of_an_unknown_dataset_is_a_search_error():
+def test_show_of_an_unknown_dataset_is_a_search_error(backend):
     with pytest.raises(search.SearchError):
         search.show("does-not-exist")
 
 
-def test_autocomplete_matches_substrings_without_accents():
+def test_autocomplete_matches_substrings_without_accents(backend):
     factories.Dataset(name="qualite-air", title="Qualité de l'air à Aix")
     found = call_action("package_autocomplete", q="ualit")
     assert [d["name"] for d in found] == ["qualite-air"]
     assert [d["name"] for d in call_action("package_autocomplete", q="AIX")] == ["qualite-air"]
 
 
-def test_temporal_coverage_overlap():
+def test_temporal_coverage_overlap(backend):
     factories.Dataset(name="y2020", extras=[
         {"key": "temporal_start", "value": "2020-01-01"},
         {"key": "temporal_end", "value": "2020-12-31"}])
@@ -108,7 +108,7 @@ def test_temporal_coverage_overlap():
         between("not a date")
 
 
-def test_group_and_organization_counts():
+def test_group_and_organization_counts(backend):
     org = factories.Organization()
     group = factories.Group()
     factories.Dataset(owner_org=org["id"], groups=[{"id": group["id"]}])

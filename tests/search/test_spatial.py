@@ -1,4 +1,5 @@
-"""ckanext-spatial's ext_bbox (solr-bbox backend) served by PostgreSQL."""
+"""ckanext-spatial's ext_bbox (solr-bbox backend), served by PostgreSQL and by
+Solr (the `backend` fixture runs it on each)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def names(**params):
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 @pytest.mark.ckan_config("ckan.plugins", "metropole_search spatial_metadata spatial_query")
 @pytest.mark.ckan_config("ckanext.spatial.search_backend", "solr-bbox")
-def test_spatial_bbox_search_matches_and_orders_like_solr_bbox():
+def test_spatial_bbox_search_matches_and_orders_like_solr_bbox(backend):
     def polygon(minx, miny, maxx, maxy):
         ring = [[minx, miny], [maxx, miny], [maxx, maxy], [minx, maxy], [minx, miny]]
         return json.dumps({"type": "Polygon", "coordinates": [ring]})
@@ -42,13 +43,19 @@ def test_spatial_bbox_search_matches_and_orders_like_solr_bbox():
         [[[-180, 61], [-170, 61], [-170, 65], [-180, 65], [-180, 61]]]]}
     factories.Dataset(name="chukotka", extras=[{"key": "spatial", "value": json.dumps(split)}])
 
-    result = call_action("package_search", extras={"ext_bbox": "5.2,43.2,5.55,43.4"})
+    result = call_action("package_search", extras={"ext_bbox": "5.19,43.19,5.56,43.41"})
     # the closest fit first; a point never matches
     assert [d["name"] for d in result["results"]] == ["marseille", "metropole"]
+    # A box equal to a dataset's envelope: the overlap ratio is exactly 1 for
+    # PostgreSQL (double precision), 1.0000025 for Solr, whose function
+    # queries compute in 32-bit floats; solr-bbox's filter (u=1) then drops
+    # the best match. Same with CKAN's own Solr, not a fault of this set-up.
+    exact = {"postgres": ["marseille", "metropole"], "solr": ["metropole"]}[backend]
+    assert names(extras={"ext_bbox": "5.2,43.2,5.55,43.4"}) == exact
     assert names(extras={"ext_bbox": "-158,19.9,-157,20.4"}) == ["hawaii"]
     assert names(extras={"ext_bbox": "175,61,179,64"}) == ["chukotka"]
     assert names(extras={"ext_bbox": "0,61,15,64"}) == ["chukotka"]
     # the ±360 shift of the query box
-    assert names(extras={"ext_bbox": "365.2,43.2,365.55,43.4"}) == ["marseille", "metropole"]
+    assert names(extras={"ext_bbox": "365.19,43.19,365.56,43.41"}) == ["marseille", "metropole"]
     with pytest.raises(search.SearchError):
         call_action("package_search", extras={"ext_bbox": "1,2,3,a"})

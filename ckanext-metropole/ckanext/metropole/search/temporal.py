@@ -24,6 +24,7 @@ same with the PostgreSQL backend and with Solr's standard CKAN schema.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from dateutil.parser import ParserError
@@ -63,6 +64,21 @@ def _normalise(values: list[dt.datetime]) -> list[dt.datetime]:
     return [v.astimezone(dt.timezone.utc).replace(tzinfo=None) if v.tzinfo else v for v in values]
 
 
+def _periods(raw: Any) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """Starts and ends of a scheming ``temporal_coverage`` (repeating start/end
+    subfields): a list of dicts, or its JSON text once ckanext-scheming has
+    prepared the document for the index."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return [], []
+    periods = [p for p in raw if isinstance(p, dict)] if isinstance(raw, list) else []
+    starts = [d for p in periods for d in _parse_all(p.get("start"))]
+    ends = [d for p in periods for d in _parse_all(p.get("end"))]
+    return _normalise(starts), _normalise(ends)
+
+
 def add_coverage(doc: dict[str, Any]) -> dict[str, Any]:
     """``before_dataset_index``: add normalised coverage bounds to the document."""
     starts: list[dt.datetime] = []
@@ -75,6 +91,8 @@ def add_coverage(doc: dict[str, Any]) -> dict[str, Any]:
         ends = _normalise(_parse_all(doc.get(key)))
         if ends:
             break
+    if not starts and not ends:
+        starts, ends = _periods(doc.get("temporal_coverage"))
     if starts:
         doc[START_FIELD] = _solr_date(min(starts))
     if ends:
