@@ -90,8 +90,10 @@ test-upstream:
 	PYTHON=$(BIN)/python bash tests/upstream/run.sh
 
 # The same upstream suites on the SolrCloud of `make solr-up` (~8 min on an
-# idle machine); `make test TEST_UPSTREAM_SOLR=no` leaves them out.
-TEST_UPSTREAM_SOLR ?= yes
+# idle machine). Off by default in `make test` for now, to keep the whole
+# suite well under 45 minutes while the security suite is new; run them with
+# `make test TEST_UPSTREAM_SOLR=yes` or `make test-upstream-solr`.
+TEST_UPSTREAM_SOLR ?= no
 test-upstream-solr:
 	SEARCH_BACKEND=solr PYTHON=$(BIN)/python bash tests/upstream/run.sh
 
