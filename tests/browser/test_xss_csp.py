@@ -23,6 +23,7 @@ from ckanext.metropole.demo.samples.server import build_server
 
 from ..charts import sensors
 from ..harvesters.ckan_harvest import HARVESTERS, NEEDS_INDEX, communes, run_job
+from ..helpers import loopback_allowed
 from .conftest import screenshot
 
 pytestmark = [NEEDS_INDEX, HARVESTERS]
@@ -63,16 +64,17 @@ def hostile(reset_db, reset_index) -> dict:
     server, _, _ = build_server(now=at, start=start.timestamp(), sta_sensors=noise)
     server.start()
     try:
-        org = communes()
-        sysadmin = factories.Sysadmin(password=PASSWORD)
-        source = call_action(
-            "harvest_source_create", {"ignore_auth": True, "user": sysadmin["name"]},
-            name=SOURCE, title="Capteurs hostiles", source_type="sensorthings",
-            url=server.url + "/sensorthings/v1.1", owner_org=org["id"],
-            config=json.dumps({"history": "P4D", "communes": ["13055"], "retries": 1,
-                               "title": "capteurs hostiles"}))
-        run = run_job(source["id"])
-        assert run["gather_errors"] == [], run["gather_errors"]
+        with loopback_allowed():  # the sample server listens on 127.0.0.1
+            org = communes()
+            sysadmin = factories.Sysadmin(password=PASSWORD)
+            source = call_action(
+                "harvest_source_create", {"ignore_auth": True, "user": sysadmin["name"]},
+                name=SOURCE, title="Capteurs hostiles", source_type="sensorthings",
+                url=server.url + "/sensorthings/v1.1", owner_org=org["id"],
+                config=json.dumps({"history": "P4D", "communes": ["13055"], "retries": 1,
+                                   "title": "capteurs hostiles"}))
+            run = run_job(source["id"])
+            assert run["gather_errors"] == [], run["gather_errors"]
     finally:
         server.stop()
     package = call_action("package_show", id=f"{SOURCE}-bruit")
