@@ -68,8 +68,10 @@ def _organisation(name: str, group: bool = False) -> tuple:
     return shown["title"], shown["state"], sorted(map(tuple, members))
 
 
-def _targets(editor: Actor) -> Targets:
+def _targets(editor: Actor, owner: Actor | None = None) -> Targets:
+    """Marseille's things, made by `editor` (the controls make their own)."""
     dataset = editor.action("package_create", **dataset_fields(title="Cible de la matrice"))
+    assert dataset.status_code == 200, dataset.text[:300]
     dataset = dataset.json()["result"]
     resource = editor.action("resource_create", package_id=dataset["id"], name="fichier",
                              url="https://example.org/data.csv", format="CSV").json()["result"]
@@ -79,8 +81,12 @@ def _targets(editor: Actor) -> Targets:
                           primary_key=["n"]).json()["result"]["resource_id"]
     view = editor.action("resource_view_create", resource_id=resource["id"],
                          view_type="text_view", title="Vue").json()["result"]
-    source = api("harvest_source_create", name=f"zq7-write-{uuid.uuid4().hex[:6]}",
-                 title="Source de la matrice", url="https://ckan.example.org/",
+    dataset = editor.action("package_show", id=dataset["id"]).json()["result"]
+    if owner is not None:
+        return Targets(dataset, resource, table, view, {}, {}, owner.name)
+    run = uuid.uuid4().hex[:6]
+    source = api("harvest_source_create", name=f"zq7-write-{run}",
+                 title="Source de la matrice", url=f"https://ckan.example.org/{run}/",
                  source_type="metropole_ckan", owner_org=org_name(MARSEILLE),
                  config=json.dumps({"api_key": "zq7-write-secret"}))
     job = api("harvest_job_create", source_id=source["id"])
@@ -167,8 +173,8 @@ ATTEMPTS: dict[str, Attempt] = {
     # harvest sources and jobs
     "harvest_source_create": lambda t, a: {
         "name": f"{PWNED}-{uuid.uuid4().hex[:6]}", "title": PWNED,
-        "url": "https://ckan.example.org/", "source_type": "metropole_ckan",
-        "owner_org": org_name(MARSEILLE)},
+        "url": f"https://ckan.example.org/{uuid.uuid4().hex[:6]}/",
+        "source_type": "metropole_ckan", "owner_org": org_name(MARSEILLE)},
     "harvest_source_update": lambda t, a: {**_source_fields(t), "url": "https://evil.example/",
                                            "title": PWNED},
     "harvest_source_patch": lambda t, a: {"id": t.source["id"], "title": PWNED},
@@ -245,24 +251,10 @@ CONTROLS = ("package_patch", "package_update", "resource_create", "resource_upda
 def test_marseille_editor_and_sysadmin_can_change_marseille_datasets(shared_actors, role,
                                                                      subtests):
     actor = shared_actors[role]
-    created = actor.action("package_create", **dataset_fields(title="Jeu du contrôle"))
-    assert created.status_code == 200, created.text[:300]
-    own = _targets_of(created.json()["result"], shared_actors["editor_marseille"])
+    own = _targets(actor, owner=shared_actors["editor_marseille"])
     for action in CONTROLS:
         with subtests.test(msg=action, role=role):
-            data = ATTEMPTS[action](own, shared_actors["registered"])
-            answer = actor.action(action, **data)
+            answer = actor.action(action, **ATTEMPTS[action](own, shared_actors["registered"]))
             assert answer.status_code == 200, f"{action}: {answer.text[:300]}"
     deleted = actor.action("package_delete", id=own.dataset["id"])
     assert deleted.status_code == 200, deleted.text[:300]
-
-
-def _targets_of(dataset: dict, editor: Actor) -> Targets:
-    """A control's own dataset with a resource, a view and a table."""
-    resource = api("resource_create", package_id=dataset["id"], name="fichier",
-                   url="https://example.org/data.csv")
-    table = api("datastore_create", resource={"package_id": dataset["id"], "name": "table"},
-                fields=[{"id": "n", "type": "int"}], primary_key=["n"])["resource_id"]
-    view = api("resource_view_create", resource_id=resource["id"], view_type="text_view",
-               title="Vue")
-    return Targets(dataset, resource, table, view, {}, {}, editor.name)
