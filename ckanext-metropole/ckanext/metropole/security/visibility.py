@@ -93,35 +93,34 @@ def _free_tags(data_dict: dict[str, Any]) -> bool:
 
 # Tags --------------------------------------------------------------------------
 
-@toolkit.side_effect_free
-@toolkit.chained_action
-def tag_list(up: Callable, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    tags = up(context, data_dict)
-    if _is_sysadmin(context) or not _free_tags(data_dict):
-        return tags
-    readable = _readable_facet(context, "tags")
-    return [t for t in tags if (t["name"] if isinstance(t, dict) else t) in readable]
+def _readable_tags_action(name: str, items_of: Callable[[Any], list],
+                          answer: Callable[[list, dict[str, Any]], Any]) -> Callable:
+    """A chained tag action whose free tags are those of readable datasets;
+    CKAN's paging is applied after the filter (before, a page of hidden
+    tags would come back short)."""
+    @toolkit.side_effect_free
+    @toolkit.chained_action
+    def action(up: Callable, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+        if _is_sysadmin(context) or not _free_tags(data_dict):
+            return up(context, data_dict)
+        readable = _readable_facet(context, "tags")
+        found = [t for t in items_of(up(context, _without_paging(data_dict)))
+                 if (t["name"] if isinstance(t, dict) else t) in readable]
+        return answer(found, data_dict)
+
+    action.__name__ = name
+    return action
 
 
-@toolkit.side_effect_free
-@toolkit.chained_action
-def tag_search(up: Callable, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    if _is_sysadmin(context) or not _free_tags(data_dict):
-        return up(context, data_dict)
-    readable = _readable_facet(context, "tags")
-    found = [t for t in up(context, _without_paging(data_dict))["results"]
-             if t["name"] in readable]
-    return {"count": len(found), "results": _paged(found, data_dict)}
+def _same(items: list) -> list:
+    return items
 
 
-@toolkit.side_effect_free
-@toolkit.chained_action
-def tag_autocomplete(up: Callable, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    if _is_sysadmin(context) or not _free_tags(data_dict):
-        return up(context, data_dict)
-    readable = _readable_facet(context, "tags")
-    names = [n for n in up(context, _without_paging(data_dict)) if n in readable]
-    return _paged(names, data_dict)
+tag_list = _readable_tags_action("tag_list", _same, _paged)
+tag_autocomplete = _readable_tags_action("tag_autocomplete", _same, _paged)
+tag_search = _readable_tags_action(
+    "tag_search", lambda answer: answer["results"],
+    lambda found, data_dict: {"count": len(found), "results": _paged(found, data_dict)})
 
 
 # Formats -----------------------------------------------------------------------
