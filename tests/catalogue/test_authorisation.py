@@ -4,7 +4,7 @@ partner, an anonymous visitor and a sysadmin, through the API."""
 from __future__ import annotations
 
 import pytest
-from ckan.logic import NotAuthorized, ValidationError
+from ckan.logic import NotAuthorized, NotFound, ValidationError
 from ckan.tests import factories
 
 from ..helpers import AIX, MARSEILLE, api, as_user, dataset_fields, org_name, steward_of
@@ -76,7 +76,8 @@ def test_private_datasets_are_read_only_by_their_commune_and_sysadmins(
     aix_steward = steward_of(AIX)
     dataset_id = aix_private_dataset["id"]
     for outsider in (marseille_steward, None):
-        with pytest.raises(NotAuthorized):
+        # Not found rather than refused: a refusal confirms that it exists.
+        with pytest.raises(NotFound):
             api("package_show", context=as_user(outsider), id=dataset_id)
         found = api("package_search", context=as_user(outsider),
                             q=f'id:"{dataset_id}"', include_private=True)

@@ -31,6 +31,7 @@ import ckan.plugins.toolkit as toolkit
 from ckanext.harvest.model import HarvestSource
 
 from .harvest_auth import may_manage_source
+from .visibility import label_activity, show_or_not_found
 
 SOURCE_TYPE = "harvest"
 CONFIG = "config"
@@ -89,7 +90,7 @@ def _guard(context: dict[str, Any], dataset: dict[str, Any]) -> dict[str, Any]:
 @toolkit.chained_action
 @toolkit.side_effect_free
 def package_show(up: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
-    return _guard(context, up(context, data_dict))
+    return _guard(context, show_or_not_found(up, context, data_dict))
 
 
 @toolkit.chained_action
@@ -110,6 +111,7 @@ def activity_create(up: Any, context: dict[str, Any], data_dict: dict[str, Any])
     package = data.get("package") if isinstance(data, dict) else None
     if isinstance(package, dict) and package.get("type") == SOURCE_TYPE:
         strip_config(package)
+    label_activity(data_dict)
     return up(context, data_dict)
 
 

@@ -46,6 +46,7 @@ from . import (
     passwords,
     request_limits,
     urls,
+    visibility,
 )
 
 # The parts, in the order their middleware wraps the app (first = innermost).
@@ -53,7 +54,7 @@ from . import (
 PARTS: tuple[ModuleType, ...] = (
     outbound, harvest_urls, harvest_config, harvest_auth,
     login_throttle, passwords, password_reset, input_errors, field_limits,
-    urls, csrf, request_limits, headers,
+    urls, visibility, csrf, request_limits, headers,
 )
 
 _CONFIG_DIR = Path(__file__).parent / "config"
