@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from ..helpers import AIX, MARSEILLE, api, org_name
+from ..helpers import AIX, MARSEILLE, api, ensure_catalogue, org_name
 from ..live_server import LiveServer
 
 PASSWORD = "Correct-Horse-Battery-42"
@@ -91,9 +91,7 @@ def _person(role: str, portal: str, *, sysadmin: bool = False,
     return actor
 
 
-@pytest.fixture
-def actors(portal, catalogue) -> dict[str, Actor]:
-    """Everyone of the threat model, by role."""
+def _everyone(portal: str) -> dict[str, Actor]:
     return {
         "anonymous": Actor("anonymous", portal),
         "registered": _person("registered", portal),
@@ -104,3 +102,56 @@ def actors(portal, catalogue) -> dict[str, Actor]:
         "editor_aix": _person("editor_aix", portal, commune=AIX, capacity="editor"),
         "sysadmin": _person("sysadmin", portal, sysadmin=True),
     }
+
+
+@pytest.fixture
+def actors(portal, catalogue) -> dict[str, Actor]:
+    """Everyone of the threat model, by role."""
+    return _everyone(portal)
+
+
+class _ModuleWorld:
+    """One live server and one set of actors for all the tests of a module:
+    the matrices and the fuzz run hundreds of cells, and building CKAN's app
+    and six users for each would cost minutes. Built during the module's
+    first test, once its plugins are loaded (CKAN's with_plugins loads them
+    per test, with the same list every time), like tests/browser/shared.py."""
+
+    def __init__(self) -> None:
+        self.server: LiveServer | None = None
+        self.actors: dict[str, Actor] = {}
+        self.data: dict = {}
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+@pytest.fixture(scope="module")
+def _module_world() -> Iterator[_ModuleWorld]:
+    world = _ModuleWorld()
+    yield world
+    world.stop()
+
+
+@pytest.fixture
+def shared_portal(_module_world, ckan_config, load_portal_plugins) -> str:
+    """Like `portal`, but one server for every test of the module."""
+    if _module_world.server is None:
+        _module_world.server = LiveServer(ckan_config)
+    return _module_world.server.url
+
+
+@pytest.fixture
+def shared_actors(_module_world, shared_portal) -> dict[str, Actor]:
+    """Like `actors`, but made once for every test of the module."""
+    if not _module_world.actors:
+        ensure_catalogue()
+        _module_world.actors.update(_everyone(shared_portal))
+    return _module_world.actors
+
+
+@pytest.fixture
+def module_data(_module_world) -> dict:
+    """A dict kept for the whole module: tests build their data into it once."""
+    return _module_world.data
