@@ -216,12 +216,31 @@ def _answer_malformed(error: Exception) -> Any:
         "code": 400, "content": message, "name": toolkit._("Bad request")}), 400
 
 
+def _answer_not_authorized(error: Exception) -> Any:
+    """CKAN's /api/2/util/* views let NotAuthorized through (a 500)."""
+    from flask import jsonify, request
+
+    message = toolkit._("Not authorized")
+    if not (request.endpoint or "").startswith("api."):
+        from ckan.lib import base
+
+        return base.render("error_document_template.html", {
+            "code": 403, "content": message, "name": message}), 403
+    answer = jsonify({"success": False, "error": {
+        "__type": "Authorization Error", "message": message}})
+    answer.status_code = 403
+    return answer
+
+
 def blueprints() -> list[Any]:
     from flask import Blueprint
 
     blueprint = Blueprint("metropole_security_malformed_requests", __name__)
     blueprint.before_app_request(_refuse_nul_in_json)
     blueprint.before_app_request(_refuse_harvest_non_actions)
-    for error_class in _malformed_input_errors():
+    # Outside the action API (which answers these itself): the util views
+    # and pages that let an action's errors through.
+    for error_class in (*_malformed_input_errors(), toolkit.ValidationError):
         blueprint.app_errorhandler(error_class)(_answer_malformed)
+    blueprint.app_errorhandler(toolkit.NotAuthorized)(_answer_not_authorized)
     return [blueprint]
