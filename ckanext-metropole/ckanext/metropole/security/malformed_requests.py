@@ -6,18 +6,21 @@ Three defences, narrowest first:
   an action, including mail helpers and an exception class
   (``send_mail``, ``InactiveSource``…) that take other arguments than
   ``(context, data_dict)``: each call was a 500. Harvest calls them as plain
-  Python functions, never through ``get_action``, so replacing their action
-  entries with "unknown action" changes nothing for harvest itself.
+  Python functions, never through ``get_action``, so answering "unknown
+  action" (404) for them on the API changes nothing for harvest itself.
 - A NUL byte in the path, the query string or a JSON body is refused with a
   400 before CKAN reads it: PostgreSQL text and XML (feeds, DCAT) cannot hold
   one, and each place that met it answered 500 (``/organization/%00``).
-- Safety net: CKAN's own actions and views read parameters without checking
-  them (``data_dict['q']`` in organization_autocomplete, ``sort=name`` in the
-  feeds' search). The errors this raises on malformed input (KeyError,
-  TypeError, ValueError…) become a 409 "Validation Error" on the API and a
-  400 page elsewhere, with a short translated message that never carries the
-  exception's text. The traceback is logged at ERROR, so a test run or the
-  logs still show the bug to fix at its root.
+- Safety net: CKAN's and the extensions' actions read parameters without
+  checking them (``data_dict['q']`` in organization_autocomplete, an id of
+  the wrong type reaching SQL) and CKAN's API view answers 500 for any such
+  exception. Every action is therefore chained (``with_safety_net``, called
+  by the plugin on all actions): KeyError, TypeError, ValueError, SQLAlchemy
+  and rdflib errors become a ValidationError (409) with a short translated
+  message that never carries the exception's text; on pages and the
+  /api/2/util views, Flask error handlers answer 400/403. The traceback is
+  logged at ERROR, so a test run or the logs still show the bug to fix at
+  its root.
 """
 
 from __future__ import annotations
