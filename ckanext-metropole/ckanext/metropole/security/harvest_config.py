@@ -96,6 +96,9 @@ def package_show(up: Any, context: dict[str, Any], data_dict: dict[str, Any]) ->
 @toolkit.chained_action
 @toolkit.side_effect_free
 def harvest_source_list(up: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    # Harvest's action never checks access, which CKAN answers with a 500
+    # ("did not call its auth function") on every API call.
+    toolkit.check_access("harvest_source_list", context, data_dict)
     sources = up(context, data_dict)
     for source in sources:
         if not may_manage_source(context, source.get("id")):

@@ -267,6 +267,8 @@ def datastore_search(up_func, context, data_dict):
 @toolkit.side_effect_free
 @toolkit.chained_action
 def datastore_search_sql(up_func, context, data_dict):
+    if not isinstance(data_dict.get("sql"), str):
+        raise toolkit.ValidationError({"sql": [toolkit._("Missing value")]})
     try:
         return _clean_database_errors("sql", up_func, context, data_dict)
     except toolkit.ValidationError as error:

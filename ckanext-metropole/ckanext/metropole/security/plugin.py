@@ -41,6 +41,7 @@ from . import (
     headers,
     input_errors,
     login_throttle,
+    malformed_requests,
     outbound,
     password_reset,
     passwords,
@@ -54,7 +55,7 @@ from . import (
 PARTS: tuple[ModuleType, ...] = (
     outbound, harvest_urls, harvest_config, harvest_auth,
     login_throttle, passwords, password_reset, input_errors, field_limits,
-    urls, visibility, csrf, request_limits, headers,
+    urls, visibility, csrf, malformed_requests, request_limits, headers,
 )
 
 _CONFIG_DIR = Path(__file__).parent / "config"
@@ -99,7 +100,7 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
-        return _merged("actions")
+        return malformed_requests.with_safety_net(_merged("actions"))
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:
