@@ -10,6 +10,7 @@ sysadmin."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -62,11 +63,15 @@ class Actor:
             f"login of {self.name} failed: {answer.status_code} {answer.url}")
 
     def action(self, action: str, *, via: str = "token", method: str = "POST",
-               **data) -> requests.Response:
-        """Calls an API action with the token (default) or the session cookie."""
+               forged: bool = False, **data) -> requests.Response:
+        """Calls an API action with the token (default) or the session cookie.
+        A cookie POST sends the CSRF header as CKAN's JavaScript does, unless
+        ``forged`` (what another site's page could send)."""
         url = f"{self.portal}/api/3/action/{action}"
         session = self.cookies if via == "cookie" else requests.Session()
         headers = {"Authorization": self.token} if via == "token" and self.token else {}
+        if via == "cookie" and method == "POST" and not forged:
+            headers["X-CSRFToken"] = csrf_token(self.cookies, f"{self.portal}/user/edit")
         if method == "GET":
             return session.get(url, params=data, headers=headers, timeout=60)
         return session.post(url, json=data, headers=headers, timeout=60)
@@ -81,7 +86,11 @@ def _person(role: str, portal: str, *, sysadmin: bool = False,
             commune: str | None = None, capacity: str | None = None) -> Actor:
     from ckan.tests import factories
 
-    user = (factories.Sysadmin if sysadmin else factories.User)(password=PASSWORD)
+    # Names of our own: Faker's small name pool collides with users kept in
+    # the test database from an earlier run ("username is already associated").
+    unique = f"{role.replace('_', '-')}-{uuid.uuid4().hex[:10]}"
+    user = (factories.Sysadmin if sysadmin else factories.User)(
+        name=unique, email=f"{unique}@example.org", password=PASSWORD)
     if commune:
         api("organization_member_create", id=org_name(commune), username=user["name"],
             role=capacity)

@@ -18,7 +18,7 @@ def test_cookie_api_posts_need_the_csrf_header(actors, portal):
     # An API token call first: CKAN exempted the action view from then on.
     assert editor.action("package_create", **dataset_fields()).status_code == 200
 
-    forged = editor.action("package_create", via="cookie", **dataset_fields())
+    forged = editor.action("package_create", via="cookie", forged=True, **dataset_fields())
     assert forged.status_code in (400, 403), forged.text[:300]
 
     token = csrf_token(editor.cookies, f"{portal}/dataset/new")
