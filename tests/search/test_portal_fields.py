@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from ..helpers import AIX, MARSEILLE, api, dataset_fields
+from ..helpers import AIX, MARSEILLE, api, as_user, dataset_fields
 
 pytestmark = pytest.mark.usefixtures("catalogue", "with_request_context", "backend")
 
@@ -119,3 +119,17 @@ def test_period_filters_keep_overlapping_coverages(tag):
     assert between("2023-01-01") == ["depuis-2022"]
     assert between(end="2020-01-01") == ["annee-2020"]
     assert between() == ["annee-2020", "depuis-2022", "sans-periode"]
+
+
+def test_no_facet_option_lists_a_value_only_private_datasets_hold(tag):
+    """Solr lists every indexed value with facet.mincount=0, those of datasets
+    the user may not read included; neither backend may (README, Security)."""
+    secret = f"secret-{tag}"
+    create(tag)
+    create(secret, private=True, private_reason="En cours de relecture")
+    anonymous = api("package_search", context=as_user(None), rows=0,
+                    **{"facet.field": '["tags"]', "facet.mincount": 0, "facet.limit": -1})
+    assert tag in anonymous["facets"]["tags"]
+    assert secret not in anonymous["facets"]["tags"]
+    assert secret in search(secret, include_private=True, **{"facet.field": '["tags"]'}
+                            )["facets"]["tags"]

@@ -198,6 +198,11 @@ def package_search(original: Any, context: dict[str, Any], data_dict: dict[str, 
                                     for message in messages))
     if errors:
         raise tk.ValidationError(errors)
+    mincount = data_dict.get("facet.mincount")
+    if plugin.backend() == "solr" and mincount is not None and int(mincount) < 1:
+        # Solr lists every indexed value with count 0, the values of
+        # datasets the user may not read included: never below 1 there.
+        data_dict = {**data_dict, "facet.mincount": 1}
     try:
         return original(context, data_dict)
     except SearchQueryError:
