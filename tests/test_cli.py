@@ -11,17 +11,19 @@ from .helpers import api, dataset_fields
 
 
 @pytest.mark.usefixtures("catalogue")
-def test_init_indexes_the_datasets_the_search_index_lacks(cli):
-    """After an upgrade that changed the index layout, search must not stay empty."""
+def test_startup_checks_index_the_datasets_the_search_index_lacks(cli):
+    """After an upgrade that changed the index layout, search must not stay
+    empty. The check runs after the web answers (`startup-checks`, started by
+    the background worker), not in `init`."""
     dataset = api("package_create", **dataset_fields())
     search.clear_all()
     assert api("package_search", q=f'name:"{dataset["name"]}"')["count"] == 0
-    result = cli.invoke(metropole, ["init"])
+    result = cli.invoke(metropole, ["startup-checks"])
     assert result.exit_code == 0, result.output
     assert "datasets indexed" in result.output
     assert api("package_search", q=f'name:"{dataset["name"]}"')["count"] == 1
     # An ordinary start indexes nothing.
-    assert "datasets indexed" not in cli.invoke(metropole, ["init"]).output
+    assert "datasets indexed" not in cli.invoke(metropole, ["startup-checks"]).output
 
 
 @pytest.mark.usefixtures("catalogue")
