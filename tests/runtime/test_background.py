@@ -79,9 +79,12 @@ class Portal:
         assert made.returncode == 0, made.stderr
         self.token = made.stdout.strip().splitlines()[-1].strip()
 
+    def call(self, name: str, /, **data) -> requests.Response:
+        return requests.post(f"{self.url}/api/3/action/{name}", json=data, timeout=60,
+                             headers={"Authorization": self.token})
+
     def action(self, name: str, /, **data) -> dict:
-        answer = requests.post(f"{self.url}/api/3/action/{name}", json=data, timeout=60,
-                               headers={"Authorization": self.token})
+        answer = self.call(name, **data)
         assert answer.status_code == 200, answer.text
         return answer.json()["result"]
 
@@ -91,8 +94,8 @@ class Portal:
 
 
 # A source no demo harvest touches: two bike counters of the demo's sample
-# SensorThings server, one day of history, on a cron that has not fired today
-# (a source never run is due at once: the scheduler starts it).
+# SensorThings server, one day of history, on a nightly cron (a source never
+# run is due at once: the scheduler's next pass starts it).
 SCHEDULED = {"name": "velos-planifies", "title": "Vélos (planifié)",
              "source_type": "sensorthings",
              "config": {"schedule": "0 4 * * *", "history": "P1D", "communes": ["metropole"],
@@ -100,11 +103,15 @@ SCHEDULED = {"name": "velos-planifies", "title": "Vélos (planifié)",
 
 
 def scheduled_source(portal: Portal, samples_port: int) -> dict:
-    owner = portal.action("harvest_source_show", id="capteurs-metropole-sensorthings")
+    # The demo's sources (whose organisation it takes) are made by the
+    # start-up checks, which run once the web answers.
+    demo = wait_for(lambda: (answer := portal.call(
+        "harvest_source_show", id="capteurs-metropole-sensorthings")).ok and answer,
+        120, "the demo's sources")
     return portal.action("harvest_source_create", **{
         **SCHEDULED, "config": json.dumps(SCHEDULED["config"]),
         "url": f"http://127.0.0.1:{samples_port}/sensorthings/v1.1",
-        "owner_org": owner["owner_org"]})
+        "owner_org": demo.json()["result"]["owner_org"]})
 
 
 def progress_until_finished(portal: Portal, source: dict) -> list[dict]:
