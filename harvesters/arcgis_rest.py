@@ -1,15 +1,20 @@
 """ckanext-harvest source type ``arcgis-rest``: ArcGIS REST FeatureServer/MapServer.
 
 Source URL: the service (``…/rest/services/Voirie/FeatureServer`` or
-``…/MapServer``). Config: the common GIS keys; ``filter`` becomes the
-``where`` clause. One dataset per layer, matched by the layer's numeric id
-(a renamed layer keeps its dataset).
+``…/MapServer``). Config: the GIS keys (``gis/config.py``); ``filter``
+becomes the ``where`` clause. One dataset per layer, matched by the layer's
+numeric id (a renamed layer keeps its dataset).
 """
 
 from __future__ import annotations
 
 from .gis.harvester import GisHarvesterBase
+from .gis.protocol import LayerProtocol
 from .protocols import arcgis_rest as arcgis
+
+
+class ArcGisRest(LayerProtocol):
+    CLIENT = arcgis
 
 
 class ArcGisRestHarvester(GisHarvesterBase):
@@ -17,4 +22,4 @@ class ArcGisRestHarvester(GisHarvesterBase):
     TITLE = "ArcGIS REST (FeatureServer, MapServer)"
     DESCRIPTION = ("Couches d'un service ArcGIS Server / ArcGIS Online : un jeu de "
                    "données par couche, instantané GeoJSON WGS84 et CSV.")
-    CLIENT = arcgis
+    PROTOCOL = ArcGisRest()

@@ -1,7 +1,7 @@
 """ckanext-harvest source type ``wfs``: OGC WFS 2.0.0 (1.1.0 as fallback).
 
 Source URL: the WFS endpoint (``https://sig.example.fr/geoserver/wfs``).
-Config (JSON), besides the common keys of ``pipeline/config.py``::
+Config (JSON), besides the GIS keys of ``gis/config.py``::
 
     {"schedule": "30 2 * * *", "include": ["voirie:*"], "exclude": ["*_tmp"],
      "organization": "marseille", "themes": ["reference-sig"],
@@ -13,13 +13,19 @@ One dataset per feature type (``gis/harvester.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from .gis.geometry import Page
-from .gis.harvester import DEFAULT_PAGE_SIZE, GisHarvesterBase
-from .gis.model import Layer
+from .gis.harvester import GisHarvesterBase
+from .gis.protocol import LayerProtocol
 from .protocols import wfs
+
+
+class Wfs(LayerProtocol):
+    CLIENT = wfs
+
+    def page_options(self, config: dict[str, Any]) -> dict[str, Any]:
+        # WFS paging is not transaction safe: sortBy keeps pages stable.
+        return {"sort_by": config.get("sort_by")}
 
 
 class WfsHarvester(GisHarvesterBase):
@@ -27,11 +33,4 @@ class WfsHarvester(GisHarvesterBase):
     TITLE = "OGC WFS 2.0 / 1.1 (couches SIG)"
     DESCRIPTION = ("Couches d'un service WFS (GeoServer, QGIS Server, MapServer, ArcGIS) : "
                    "un jeu de données par couche, instantané GeoJSON WGS84 et CSV.")
-    CLIENT = wfs
-
-    def pages(self, session: Any, layer: Layer, config: dict[str, Any],
-              seen: dict[str, Any]) -> Iterator[Page]:
-        # WFS paging is not transaction safe: sortBy keeps pages stable.
-        return wfs.pages(session, layer, int(config.get("page_size", DEFAULT_PAGE_SIZE)),
-                         equals=config.get("filter"), sort_by=config.get("sort_by"),
-                         seen=seen)
+    PROTOCOL = Wfs()

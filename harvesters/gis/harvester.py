@@ -14,7 +14,9 @@
   A layer absent ``withdraw_after`` runs in a row is made private with a
   note — never deleted; it becomes public again if it comes back.
 
-Protocols implement :meth:`list_layers` and :meth:`pages`.
+The skeleton of the three stages is ``pipeline/harvester.py``; this module
+fills in the GIS family's hooks. A protocol plugs in as a
+:class:`~.protocol.LayerProtocol` adapter (``PROTOCOL``).
 """
 
 from __future__ import annotations
@@ -36,14 +38,15 @@ from ..pipeline.harvester import ScheduledHarvester
 from ..pipeline.objects import make_current
 from . import dataset
 from .communes import CommuneMatcher
+from .config import RULES
 from .crs import CrsRef, epsg_label
-from .geometry import Issues, Page
+from .geometry import Issues
 from .model import Layer, selected
+from .protocol import LayerProtocol
 from .snapshot import Snapshot, SnapshotWriter
 
 log = logging.getLogger(__name__)
 DEFAULT_WITHDRAW_AFTER = 3
-DEFAULT_PAGE_SIZE = 1000
 
 
 def staging_dir() -> Path:
@@ -59,22 +62,13 @@ def staging_dir() -> Path:
 
 
 class GisHarvesterBase(ScheduledHarvester):
-    RULES: dict[str, cfg.Rule] = cfg.GIS
+    RULES: dict[str, cfg.Rule] = RULES
+    PROTOCOL: LayerProtocol = LayerProtocol()
     DEFAULT_TIMEOUT = 60   # GetFeature pages of polygons can take a while to render
     ITEMS = "layers"
-    CLIENT: Any = None    # the protocol module: list_layers(session, url), pages(…)
+    FETCHED = "snapshot"
+    KEPT = "dataset is unchanged"
 
-    # -- protocol hooks (default: the CLIENT module's functions) ------------------------
-    def list_layers(self, session: Any, url: str, config: dict[str, Any]) -> list[Layer]:
-        return self.CLIENT.list_layers(session, url)
-
-    def pages(self, session: Any, layer: Layer, config: dict[str, Any],
-              seen: dict[str, Any]) -> Iterator[Page]:
-        return self.CLIENT.pages(session, layer,
-                                 int(config.get("page_size", DEFAULT_PAGE_SIZE)),
-                                 equals=config.get("filter"), seen=seen)
-
-    # -- IHarvester ---------------------------------------------------------------------
     def validate_config(self, config: str | None) -> str | None:
         super().validate_config(config)
         parsed = cfg.load(config)
@@ -83,8 +77,9 @@ class GisHarvesterBase(ScheduledHarvester):
             raise cfg.ConfigError(f"organization: no organisation '{org}'")
         return config
 
+    # -- gather ---------------------------------------------------------------------------
     def list_items(self, session: Any, url: str, config: dict[str, Any]) -> list[Layer]:
-        return [la for la in self.list_layers(session, url, config)
+        return [la for la in super().list_items(session, url, config)
                 if selected(la, config.get("include"), config.get("exclude"))]
 
     def gather_contents(self, items: list[Layer], previous: dict[str, dict[str, Any]],
@@ -101,18 +96,18 @@ class GisHarvesterBase(ScheduledHarvester):
                          "withdrawn": state.get("withdrawn", False),
                          "package_id": state.get("package_id")}
 
-    def fetch_stage(self, harvest_object: Any) -> bool:
-        data = json.loads(harvest_object.content)
+    # -- fetch: stream the layer's pages into staging files ------------------------------
+    def fetch_content(self, harvest_object: Any, config: dict[str, Any],
+                      data: dict[str, Any]) -> dict[str, Any] | None:
         if data.get("absent"):
-            return True
-        config = cfg.load(harvest_object.source.config)
+            return data
         layer = Layer.from_dict(data["layer"])
         matcher = CommuneMatcher()
         writer = SnapshotWriter(staging_dir(), layer.bbox, observers=[matcher.add],
                                 basename=dataset.slug(layer.id, 40))
         seen: dict[str, Any] = {}
         try:
-            for page in self.pages(self._session(config), layer, config, seen):
+            for page in self.PROTOCOL.pages(self._session(config), layer, config, seen):
                 writer.add(page)
             snapshot = writer.finish()
         except Exception as error:
@@ -120,7 +115,7 @@ class GisHarvesterBase(ScheduledHarvester):
             log.info("%s %s: %s", harvest_object.source.url, layer.id, error)
             self._save_object_error(f"{layer.title} ({layer.id}): {error}. The published "
                                     "snapshot is unchanged.", harvest_object, "Fetch")
-            return False
+            return None
         for message in _report(layer, snapshot, seen):
             self._save_object_error(message, harvest_object, "Fetch")
         data["snapshot"] = {
@@ -130,35 +125,26 @@ class GisHarvesterBase(ScheduledHarvester):
             "issues": snapshot.issues.to_dict(), "warnings": snapshot.warnings,
             "crs": _crs_label(layer)}
         data["communes"] = sorted(matcher.found)
-        harvest_object.content = json.dumps(data)
-        harvest_object.save()
-        return True
+        return data
 
-    def import_stage(self, harvest_object: Any) -> bool | str:
-        data = json.loads(harvest_object.content)
-        config = cfg.load(harvest_object.source.config)
+    # -- import ---------------------------------------------------------------------------
+    def import_unfetched(self, harvest_object: Any, config: dict[str, Any],
+                         data: dict[str, Any]) -> bool:
         if data.get("absent"):
             return self._absent(self.import_context(), harvest_object, config, data)
-        if "snapshot" not in data:
-            return False
+        return False
+
+    def after_publish(self, data: dict[str, Any]) -> None:
+        Snapshot.discard_directory(data["snapshot"]["directory"])
+
+    def next_state(self, data: dict[str, Any]) -> dict[str, Any]:
         snapshot = data["snapshot"]
-        try:
-            package_id = self.publish_or_record(harvest_object, config, data,
-                                                "dataset is unchanged")
-        finally:
-            Snapshot.discard_directory(snapshot["directory"])
-        if package_id is None:
-            return False
-        make_current(harvest_object, package_id)
-        state = {"layer": data["layer"], "absent": 0, "hashes": {
+        return {"layer": data["layer"], "absent": 0, "hashes": {
             "geojson": snapshot["geojson_hash"], "csv": snapshot["csv_hash"]}}
-        harvest_object.content = json.dumps(state)
-        harvest_object.save()
-        return True
 
     # -- publishing -----------------------------------------------------------------------
-    def _publish(self, context: dict[str, Any], obj: Any, config: dict[str, Any],
-                 data: dict[str, Any]) -> str:
+    def publish(self, context: dict[str, Any], obj: Any, config: dict[str, Any],
+                data: dict[str, Any]) -> str:
         layer = Layer.from_dict(data["layer"])
         snap = data["snapshot"]
         source_package = model.Package.get(obj.source.id)

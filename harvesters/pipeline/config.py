@@ -7,19 +7,9 @@ Keys common to every scheduled harvester (sensor and GIS):
 - ``license_id``, ``themes``, ``communes`` (defaults when lookup finds none),
   ``title`` (suffix of dataset titles), ``timeout``, ``retries``, ``page_size``.
 
-GIS harvesters (``wfs``, ``ogcapi-features``, ``arcgis-rest``) add ``include``
-and ``exclude`` (glob patterns on layer ids, names or titles),
-``organization`` (the organisation the layers belong to, default the
-source's), ``filter`` (attribute equalities ``{"nature": "piste"}``, sent
-as FES, query parameters or an ArcGIS where clause), ``sort_by`` (WFS),
-``output_crs`` (only WGS84: RFC 7946 GeoJSON) and ``withdraw_after``
-(consecutive absences before a vanished layer's dataset is made private).
-
-Sensor harvesters add ``periods`` (``hour``, ``day``), ``lookback``
-(ISO 8601 duration, late observations), ``history`` (how far back the first
-run reads), ``group_by`` (``phenomenon`` or ``site``) and ``streams``
-(per-stream overrides: phenomenon, unit, scale, interval). Each protocol
-validates its own keys with :func:`check`.
+Each family adds its keys (``gis/config.py``, ``sensors/config.py``) and each
+protocol adapter its own (``RULES`` of ``pipeline/protocol.py``), built from
+the rules below and validated with :func:`check`.
 """
 
 from __future__ import annotations
@@ -150,52 +140,8 @@ def communes(value: Any) -> str | None:
     return None if ok else "must be a list of INSEE codes such as 13055, or [\"metropole\"]"
 
 
-def overrides(value: Any) -> str | None:
-    from ..sensors.units import PHENOMENA
-
-    if not isinstance(value, dict):
-        return "must be an object {stream id: {phenomenon, unit, scale, interval}}"
-    for stream, override in value.items():
-        if not isinstance(override, dict):
-            return f"{stream}: must be an object"
-        bad = set(override) - {"phenomenon", "unit", "scale", "interval"}
-        if bad:
-            return f"{stream}: unknown keys {', '.join(sorted(bad))}"
-        if "phenomenon" in override and override["phenomenon"] not in PHENOMENA:
-            return (f"{stream}: unknown phenomenon '{override['phenomenon']}' "
-                    f"(known: {', '.join(sorted(PHENOMENA))})")
-        if "interval" in override and duration(override["interval"]):
-            return f"{stream}: interval {duration(override['interval'])}"
-    return None
-
-
 COMMON: dict[str, Rule] = {
     "schedule": cron, "license_id": licence, "themes": themes, "communes": communes,
     "title": text, "timeout": integer(1, 300), "retries": integer(0, 10),
     "page_size": integer(1, 10000), "job_timeout": duration,
-}
-
-SENSOR: dict[str, Rule] = {
-    **COMMON,
-    "periods": list_of("hour", "day"), "lookback": duration, "history": duration,
-    "group_by": one_of("phenomenon", "site"), "streams": overrides,
-}
-
-
-def patterns(value: Any) -> str | None:
-    ok = isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
-    return None if ok else "must be a list of glob patterns such as [\"voirie:*\"]"
-
-
-def equalities(value: Any) -> str | None:
-    ok = isinstance(value, dict) and value and all(
-        isinstance(k, str) and isinstance(v, str | int | float) for k, v in value.items())
-    return None if ok else "must be an object {\"attribute\": value, …}"
-
-
-GIS: dict[str, Rule] = {
-    **COMMON,
-    "include": patterns, "exclude": patterns, "organization": text, "filter": equalities,
-    "sort_by": text, "output_crs": one_of("EPSG:4326", "OGC:CRS84", "WGS84"),
-    "withdraw_after": integer(1, 100),
 }

@@ -103,14 +103,16 @@ def upsert_rows(context: dict[str, Any], resource_id: str, records: list[dict[st
 
 
 def put_file(context: dict[str, Any], package: dict[str, Any], name: str, content: bytes,
-             filename: str, fmt: str, resource_fields: dict[str, Any]) -> str:
-    """Upload a file resource, or leave it alone when its content is the same."""
+             filename: str, fmt: str, content_type: str, resource_fields: dict[str, Any]
+             ) -> str:
+    """Upload a file resource (``content_type``: its media type, as the caller
+    knows it), or leave it alone when its content is the same."""
     digest = "sha256:" + hashlib.sha256(content).hexdigest()
     resource = resource_by_name(package, name)
     if resource is not None and resource.get("hash") == digest:
         return resource["id"]
     upload = FileStorage(stream=io.BytesIO(content), filename=filename,
-                         content_type="application/geo+json")
+                         content_type=content_type)
     data = {"name": name, "format": fmt, "hash": digest, "upload": upload, "url": filename,
             **resource_fields}
     if resource is None:

@@ -10,12 +10,13 @@
   sensors GeoJSON). Only then does the object become ``current`` and its
   state the one the next run starts from: a failed run changes nothing.
 
-Protocols implement :meth:`list_streams` and :meth:`fetch`.
+The skeleton of the three stages is ``pipeline/harvester.py``; this module
+fills in the sensor family's hooks. A protocol plugs in as a
+:class:`~.protocol.StreamProtocol` adapter (``PROTOCOL``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
@@ -27,11 +28,12 @@ from ckan import model
 from ..pipeline import config as cfg
 from ..pipeline import metadata, publish
 from ..pipeline.harvester import ScheduledHarvester
-from ..pipeline.objects import make_current as _make_current
 from . import dataset
 from .aggregate import to_records
 from .collect import PARIS, StreamState, collect
-from .model import Observations, Stream, stream_from_dict
+from .config import RULES
+from .model import Stream, stream_from_dict
+from .protocol import StreamProtocol
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +42,12 @@ DEFAULT_HISTORY = "P14D"
 
 
 class SensorHarvesterBase(ScheduledHarvester):
-    RULES: dict[str, cfg.Rule] = cfg.SENSOR
+    RULES: dict[str, cfg.Rule] = RULES
+    PROTOCOL: StreamProtocol = StreamProtocol()
     ITEMS = "sensors"
+    FETCHED = "tables"   # the aggregates; dropped once they are in the DataStore
 
-    # -- protocol hooks ---------------------------------------------------------------
-    def list_streams(self, session: Any, url: str, config: dict[str, Any]) -> list[Stream]:
-        raise NotImplementedError
-
-    def fetch(self, session: Any, url: str, config: dict[str, Any], stream: Stream,
-              since: datetime | None) -> Observations:
-        raise NotImplementedError
-
-    # -- IHarvester ---------------------------------------------------------------------
-    def list_items(self, session: Any, url: str, config: dict[str, Any]) -> list[Stream]:
-        return self.list_streams(session, url, config)
-
+    # -- gather ---------------------------------------------------------------------------
     def gather_contents(self, items: list[Stream], previous: dict[str, dict[str, Any]],
                         config: dict[str, Any], harvest_job: Any
                         ) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -69,10 +62,10 @@ class SensorHarvesterBase(ScheduledHarvester):
             self._save_gather_error(f"{key}: the source serves none of these sensors any "
                                     "more; the dataset keeps its published data", harvest_job)
 
-    def fetch_stage(self, harvest_object: Any) -> bool:
+    # -- fetch: new observations of each stream, aggregated -------------------------------
+    def fetch_content(self, harvest_object: Any, config: dict[str, Any],
+                      data: dict[str, Any]) -> dict[str, Any] | None:
         source = harvest_object.source
-        config = cfg.load(source.config)
-        data = json.loads(harvest_object.content)
         streams = [stream_from_dict(s) for s in data["streams"]]
         previous = {k: StreamState.from_dict(v) for k, v in data["state"].items()}
         for stream_id in data["missing"]:
@@ -82,7 +75,8 @@ class SensorHarvesterBase(ScheduledHarvester):
         periods = tuple(config.get("periods", ["hour", "day"]))
         collected = collect(
             streams, previous,
-            lambda stream, since: self.fetch(session, source.url, config, stream, since),
+            lambda stream, since: self.PROTOCOL.observations(session, source.url, config,
+                                                             stream, since),
             periods=periods,
             lookback=cfg.parse_duration(config.get("lookback", DEFAULT_LOOKBACK)),
             initial=_history_start(config))
@@ -91,36 +85,17 @@ class SensorHarvesterBase(ScheduledHarvester):
         for warning in collected.warnings:
             log.info("%s %s: %s", source.url, harvest_object.guid, warning)
         if streams and len(collected.errors) >= len(streams) and not collected.tables:
-            return False
+            return None
         states = {k: v for k, v in data["state"].items() if k in data["missing"]}
         states.update({k: v.to_dict() for k, v in collected.states.items()})
         data.update(state=states, latest=collected.latest, first=collected.first,
                     tables={f"{p}|{period}": to_records(t)
                             for (p, period), t in collected.tables.items()})
-        harvest_object.content = json.dumps(data)
-        harvest_object.save()
-        return True
-
-    def import_stage(self, harvest_object: Any) -> bool | str:
-        source = harvest_object.source
-        config = cfg.load(source.config)
-        data = json.loads(harvest_object.content)
-        if "tables" not in data:
-            return False
-        package_id = self.publish_or_record(harvest_object, config, data,
-                                            "data are unchanged")
-        if package_id is None:
-            return False
-        _make_current(harvest_object, package_id)
-        # Keep the state, drop the aggregates: they are in the DataStore now.
-        data.pop("tables", None)
-        harvest_object.content = json.dumps(data)
-        harvest_object.save()
-        return True
+        return data
 
     # -- publishing -----------------------------------------------------------------------
-    def _publish(self, context: dict[str, Any], obj: Any, config: dict[str, Any],
-                 data: dict[str, Any]) -> str:
+    def publish(self, context: dict[str, Any], obj: Any, config: dict[str, Any],
+                data: dict[str, Any]) -> str:
         source_package = model.Package.get(obj.source.id)
         streams = [stream_from_dict(s) for s in data["streams"]]
         periods = tuple(config.get("periods", ["hour", "day"]))
@@ -168,7 +143,7 @@ class SensorHarvesterBase(ScheduledHarvester):
             publish.upsert_rows(context, resource_id, records, "insert" if new else "upsert")
         publish.put_file(context, package, "Capteurs (GeoJSON)",
                          dataset.sensors_geojson(streams), "capteurs.geojson", "GeoJSON",
-                         resource_fields)
+                         "application/geo+json", resource_fields)
         coverage = _coverage(package, data)
         final = {**fields, "temporal_coverage": coverage,
                  "latest_observation": data.get("latest") or metadata.field_of(

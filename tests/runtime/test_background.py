@@ -1,7 +1,8 @@
 """The background work after it moved into one CKAN-loaded process
 (`ckan metropole worker`): every queue is still consumed, the scheduler
-still fires, a crash is still survived, Ctrl-C still stops everything, and a
-warm start skips the initialisation."""
+still fires and a harvest it starts goes all the way to published data, a
+crash is still survived, Ctrl-C still stops everything, and a warm start
+skips the initialisation."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 import psutil
+import requests
 
 from ckanext.metropole.runtime import postgres
 
@@ -22,12 +24,12 @@ from .conftest import free_port
 CKAN = str(Path(sys.executable).parent / "ckan")
 
 
-def up_with_demo(instance) -> subprocess.CompletedProcess:
+def up_with_demo(instance, samples_port: int) -> subprocess.CompletedProcess:
     """`make run` as it is: the demo's sample servers and harvest sources."""
     command = [sys.executable, "-m", "ckanext.metropole.runtime.cli", "up", "--detach",
                "--home", str(instance.home), "--web-port", str(instance.web_port),
                "--pg-port", str(instance.pg_port), "--redis-port", str(instance.redis_port),
-               "--samples-port", str(free_port())]
+               "--samples-port", str(samples_port)]
     return subprocess.run(command, capture_output=True, text=True, timeout=600,
                           env=instance.env, stdin=subprocess.DEVNULL)
 
@@ -66,9 +68,122 @@ def children(instance) -> dict[str, int]:
     return json.loads(instance.cli("status").stdout)["children"]
 
 
-def test_jobs_gather_fetch_and_scheduler_are_served_and_a_crash_is_survived(instance):
-    started = up_with_demo(instance)
+class Portal:
+    """The instance's web API as the sysadmin (a token made with CKAN's CLI)."""
+
+    def __init__(self, instance) -> None:
+        self.url = f"http://127.0.0.1:{instance.web_port}"
+        made = subprocess.run([CKAN, "-c", str(instance.home / "ckan.ini"), "user", "token",
+                               "add", "admin", "queue-driven-harvest"], capture_output=True,
+                              text=True, timeout=300, env=instance.env)
+        assert made.returncode == 0, made.stderr
+        self.token = made.stdout.strip().splitlines()[-1].strip()
+
+    def call(self, name: str, /, **data) -> requests.Response:
+        return requests.post(f"{self.url}/api/3/action/{name}", json=data, timeout=60,
+                             headers={"Authorization": self.token})
+
+    def action(self, name: str, /, **data) -> dict:
+        answer = self.call(name, **data)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["result"]
+
+    def page(self, path: str) -> requests.Response:
+        """As an anonymous visitor (French, the portal's default)."""
+        return requests.get(self.url + path, timeout=60)
+
+
+# A source no demo harvest touches: two bike counters of the demo's sample
+# SensorThings server, one day of history, on a nightly cron (a source never
+# run is due at once: the scheduler's next pass starts it).
+SCHEDULED = {"name": "velos-planifies", "title": "Vélos (planifié)",
+             "source_type": "sensorthings",
+             "config": {"schedule": "0 4 * * *", "history": "P1D", "communes": ["metropole"],
+                        "datastreams": {"ids": [11, 12]}}}
+
+
+def scheduled_source(portal: Portal, samples_port: int) -> dict:
+    # The demo's sources (whose organisation it takes) are made by the
+    # start-up checks, which run once the web answers.
+    demo = wait_for(lambda: (answer := portal.call(
+        "harvest_source_show", id="capteurs-metropole-sensorthings")).ok and answer,
+        120, "the demo's sources")
+    return portal.action("harvest_source_create", **{
+        **SCHEDULED, "config": json.dumps(SCHEDULED["config"]),
+        "url": f"http://127.0.0.1:{samples_port}/sensorthings/v1.1",
+        "owner_org": demo.json()["result"]["owner_org"]})
+
+
+def progress_until_finished(portal: Portal, source: dict) -> list[dict]:
+    """The source page's progress (what its script polls) until the job is
+    finished, every distinct answer in order."""
+    seen: list[dict] = []
+
+    def finished() -> bool:
+        answer = portal.page(f"/harvest/{source['id']}/progress.json")
+        assert answer.status_code == 200, answer.text
+        if not seen or answer.json() != seen[-1]:
+            seen.append(answer.json())
+        return seen[-1]["status"] == "Finished"
+
+    wait_for(finished, 300, "the scheduled harvest finished", interval=0.5)
+    return seen
+
+
+def check_scheduled_harvest(instance, portal: Portal, source: dict) -> None:
+    """Scheduler → gather queue → gather consumer → fetch queue → fetch
+    consumer → published, seen from the outside."""
+    seen = progress_until_finished(portal, source)
+    assert f"scheduler: started a job for {source['url']}" in background_log(instance)
+    jobs = sql(instance, "SELECT id, gather_finished IS NOT NULL FROM harvest_job "
+                         f"WHERE source_id = '{source['id']}';").splitlines()
+    assert len(jobs) == 1, jobs  # one job, the scheduler's
+    job_id = jobs[0].split("|")[0]
+    assert jobs[0].endswith("|t")
+    # The progress the page showed is the real job's, and it only went forward.
+    assert {state["job_id"] for state in seen} == {job_id}
+    assert [state["done"] for state in seen] == sorted(state["done"] for state in seen)
+    final = seen[-1]
+    assert final["gathered"] and not final["active"]
+    assert final["total"] == final["done"] == 1 and final["percent"] == 100
+
+    # The dataset is published with its data: the hourly and daily tables in
+    # the DataStore, with rows for both counters, and the sensors' GeoJSON.
+    names = sql(instance, "SELECT p.name FROM harvest_object o JOIN package p "
+                          "ON p.id = o.package_id WHERE o.current AND o.state = 'COMPLETE' "
+                          f"AND o.harvest_source_id = '{source['id']}';").splitlines()
+    assert len(names) == 1, names
+    dataset = portal.action("package_show", id=names[0])
+    assert not dataset["private"]
+    tables = [r for r in dataset["resources"] if r.get("datastore_active")]
+    assert len(tables) == 2, [r["name"] for r in dataset["resources"]]
+    for table in tables:
+        rows = portal.action("datastore_search", resource_id=table["id"], limit=1000)
+        assert rows["total"] > 0, table["name"]
+        assert len({row["stream"] for row in rows["records"]}) == 2, table["name"]
+    geojson = next(r for r in dataset["resources"] if r["format"] == "GeoJSON")
+    download = requests.get(geojson["url"], timeout=60)
+    assert download.status_code == 200
+    assert len(download.json()["features"]) == 2
+
+    # The source's page, as a visitor reads it.
+    page = portal.page(f"/harvest/{source['name']}")
+    assert page.status_code == 200
+    assert "1 objets sur 1 récupérés et importés" in page.text
+    assert "1 ajouté(s)" in page.text
+    assert f'href="/dataset/{names[0]}"' in page.text
+
+
+def test_jobs_gather_fetch_and_scheduler_are_served_and_a_crash_is_survived(instance, tmp_path):
+    # The scheduler's pass every 2 s instead of every minute: the same path, sooner.
+    local_ini = tmp_path / "local.ini"
+    local_ini.write_text("[app:main]\nckanext.metropole.scheduler.interval = 2\n")
+    instance.env["METROPOLE_LOCAL_INI"] = str(local_ini)
+    samples_port = free_port()
+    started = up_with_demo(instance, samples_port)
     assert started.returncode == 0, started.stdout + started.stderr + instance.supervisor_log()
+    portal = Portal(instance)
+    source = scheduled_source(portal, samples_port)
     status = json.loads(instance.cli("status").stdout)
     # One background process instead of four CKAN processes.
     assert set(status["children"]) == {"postgres", "redis", "samples", "web", "background"}
@@ -90,6 +205,7 @@ def test_jobs_gather_fetch_and_scheduler_are_served_and_a_crash_is_survived(inst
     wait_for(lambda: int(sql(instance, "SELECT count(*) FROM harvest_job "
                                        "WHERE status = 'Finished';")) > 0,
              200, "a harvest job marked finished by the scheduler")
+    check_scheduled_harvest(instance, portal, source)
 
     # A crashed background process is restarted, and serves the queues again.
     crashed = children(instance)["background"]

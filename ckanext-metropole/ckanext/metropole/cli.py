@@ -225,6 +225,8 @@ def demo_load() -> None:
 
 
 def _load_demo() -> None:
+    from ckanext.harvest.logic import HarvestJobExists
+
     from metropole_harvesters.demo import ensure_demo_sources
 
     from .communes import loader
@@ -241,7 +243,12 @@ def _load_demo() -> None:
     samples_url = toolkit.config.get("ckanext.metropole.runtime.samples_url")
     sources = ensure_demo_sources(context, samples_url, owner_org=epci.name)
     for source_id in sources:
-        # A first run now, rather than at the next scheduled minute.
-        toolkit.get_action("harvest_job_create")(dict(context), {"source_id": source_id})
+        # A first run now, rather than at the next scheduled minute; unless
+        # the scheduler (another thread of the same worker) saw the new
+        # source first: never run, it is due at once and may have its job.
+        try:
+            toolkit.get_action("harvest_job_create")(dict(context), {"source_id": source_id})
+        except HarvestJobExists:
+            continue
     if sources:
         click.echo(f"Demo harvest sources created and queued: {len(sources)}")
