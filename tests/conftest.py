@@ -112,3 +112,14 @@ def _strong_factory_passwords() -> None:
 
 
 _strong_factory_passwords()
+
+
+@pytest.fixture
+def search_index_available() -> None:
+    """Fail, never skip: a configuration without a search index would
+    otherwise hide every test that publishes datasets (NEEDS_INDEX)."""
+    from .harvesters.ckan_harvest import _indexing_available
+
+    if not _indexing_available():
+        pytest.fail("these tests index datasets: enable the metropole_search plugin "
+                    "(deployment/portal.ini) or set ckanext.metropole.search.backend = solr")
