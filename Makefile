@@ -120,7 +120,7 @@ lint: install
 
 # Refresh the message catalogue after changing user-facing strings.
 i18n-extract: install
-	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _ -k fail:2 -k ngettext_noop:1,2 --no-location --omit-header \
+	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _ -k fail:2 -k Rule:2 -k ngettext_noop:1,2 --no-location --omit-header \
 	    --no-wrap -o $(I18N)/ckanext-metropole.pot ckanext-metropole/ckanext/metropole
 	$(BIN)/pybabel update --no-wrap --ignore-obsolete --no-fuzzy-matching -i $(I18N)/ckanext-metropole.pot -d $(I18N) -D ckanext-metropole
 
