@@ -57,12 +57,19 @@ reset: install
 	$(BIN)/metropole reset $(ARGS)
 
 # Browser tests drive Debian's Chromium; install it when missing and we can
-# (root, or passwordless sudo). Without it the browser tests fail, never skip.
+# (root, or passwordless sudo, and apt-get). Browser tests are required, so
+# when Chromium cannot be installed this fails with one line saying what is
+# missing and how to install it, before any test runs.
+CHROMIUM_LOG := test-artifacts/chromium-install.log
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
-	  else echo "Chromium is missing: install Debian's 'chromium' package (browser tests need it)."; exit 0; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true >/dev/null 2>&1; then SUDO=sudo; \
+	  else echo "Chromium is missing and installing it needs root or passwordless sudo: run 'sudo apt-get install chromium' (browser tests are required)." >&2; exit 1; fi; \
+	  command -v apt-get >/dev/null 2>&1 || { \
+	    echo "Chromium is missing and apt-get is not available: install Chromium with this system's package manager so that 'chromium' is on PATH (browser tests are required)." >&2; exit 1; }; \
+	  mkdir -p $(dir $(CHROMIUM_LOG)); \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; } >$(CHROMIUM_LOG) 2>&1 || { \
+	    echo "Chromium is missing and 'apt-get install chromium' failed (see $(CHROMIUM_LOG)): install Debian's 'chromium' package (browser tests are required)." >&2; exit 1; }; }
 
 # Test services (PostgreSQL, Redis, migrated databases) under .metropole/test,
 # on their own ports: `make test` never touches the data of `make run`.
@@ -113,7 +120,7 @@ lint: install
 
 # Refresh the message catalogue after changing user-facing strings.
 i18n-extract: install
-	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _ -k fail:2 -k ngettext_noop:1,2 --no-location --omit-header \
+	$(BIN)/pybabel extract -F $(I18N)/babel.cfg -k _ -k fail:2 -k Rule:2 -k ngettext_noop:1,2 --no-location --omit-header \
 	    --no-wrap -o $(I18N)/ckanext-metropole.pot ckanext-metropole/ckanext/metropole
 	$(BIN)/pybabel update --no-wrap --ignore-obsolete --no-fuzzy-matching -i $(I18N)/ckanext-metropole.pot -d $(I18N) -D ckanext-metropole
 

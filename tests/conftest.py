@@ -112,3 +112,30 @@ def _strong_factory_passwords() -> None:
 
 
 _strong_factory_passwords()
+
+
+def _no_images_from_other_hosts() -> None:
+    """CKAN's factories give users, groups and organisations Faker image URLs
+    on other hosts (picsum.photos, dummyimage.com…), which every page showing
+    them would fetch: the browser tests fail on any request leaving the
+    portal, so test data carries no such URL."""
+    from ckan.tests import factories
+
+    for with_image in (factories.User, factories.Sysadmin, factories.UserWithToken,
+                       factories.SysadminWithToken, factories.MockUser, factories.Group,
+                       factories.Organization):
+        with_image._meta.pre_declarations.update({"image_url": ""})
+
+
+_no_images_from_other_hosts()
+
+
+@pytest.fixture
+def search_index_available() -> None:
+    """Fail, never skip: a configuration without a search index would
+    otherwise hide every test that publishes datasets (NEEDS_INDEX)."""
+    from .harvesters.ckan_harvest import _indexing_available
+
+    if not _indexing_available():
+        pytest.fail("these tests index datasets: enable the metropole_search plugin "
+                    "(deployment/portal.ini) or set ckanext.metropole.search.backend = solr")

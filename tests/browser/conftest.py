@@ -6,9 +6,11 @@ failure here, never a skip (CI must run these tests)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,6 +31,57 @@ def _chromium() -> str:
     pytest.fail("Chromium is not installed: `make test` installs it (apt-get install chromium).")
 
 
+# Every request a page of a browser test makes that leaves the portal (the
+# origin of ckan.site_url, where the live server listens), but the map tiles.
+FOREIGN_REQUESTS: list[str] = []
+TILE_URL_SETTING = "ckanext.spatial.common_map.custom_url"
+
+
+def _tile_host() -> re.Pattern[str] | None:
+    """The basemap's tile host (the only other host a page may reach), as
+    configured; a {s} sub-domain placeholder matches any sub-domain."""
+    from ckan.plugins.toolkit import config
+
+    tile_url = config.get(TILE_URL_SETTING)
+    if not tile_url:
+        return None
+    netloc = urlsplit(tile_url).netloc
+    return re.compile("^" + re.escape(netloc).replace(re.escape("{s}"), "[a-z0-9-]+") + "$")
+
+
+def watch_requests(context) -> None:
+    """Record every request of the context's pages that goes to another host
+    than the portal's; tile requests are aborted (tests have no internet)."""
+    from ckan.plugins.toolkit import config
+
+    portal = urlsplit(config["ckan.site_url"]).netloc
+    tiles = _tile_host()
+
+    def record(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in {"data", "blob", "about"} or parts.netloc == portal:
+            return
+        if tiles and parts.scheme == "https" and tiles.match(parts.netloc):
+            return
+        FOREIGN_REQUESTS.append(request.url)
+
+    context.on("request", record)
+    if tiles:
+        context.route(lambda url: bool(tiles.match(urlsplit(url).netloc)),
+                      lambda route: route.abort())
+
+
+@pytest.fixture(autouse=True)
+def no_request_leaves_the_portal() -> Iterator[None]:
+    """Fails the browser test whose pages asked any other host than the
+    portal's (a CDN, a font or analytics service…), map tiles excepted."""
+    FOREIGN_REQUESTS.clear()
+    yield
+    leaked = list(FOREIGN_REQUESTS)
+    FOREIGN_REQUESTS.clear()
+    assert leaked == [], "requests to hosts other than the portal's"
+
+
 @pytest.fixture
 def live_server(ckan_config) -> Iterator[str]:
     server = LiveServer(ckan_config)
@@ -43,8 +96,7 @@ def page(live_server):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-        # Basemap tiles come from the internet, which tests do not have.
-        context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+        watch_requests(context)
         tab = context.new_page()
         tab.set_default_timeout(30000)
         yield tab

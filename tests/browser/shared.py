@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from ..live_server import LiveServer
-from .conftest import CHROMIUM_ARGS, _chromium
+from .conftest import CHROMIUM_ARGS, _chromium, watch_requests
 
 
 class _Shared:
@@ -82,9 +82,10 @@ def site_content(load_portal_plugins) -> dict[str, str]:
 
 
 def new_page(browser, width: int = 1280, height: int = 900, locale: str = "fr-FR"):
-    """A fresh context (no cookies) and page, tiles blocked (no internet)."""
+    """A fresh context (no cookies) and page whose requests are watched
+    (tiles aborted: no internet)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
-    context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
+    watch_requests(context)
     page = context.new_page()
     page.set_default_timeout(30000)
     return page

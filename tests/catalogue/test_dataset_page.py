@@ -4,8 +4,10 @@ covered with their map, and, for sensor data, whether it is late."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from lxml import html as lxml_html
 
 from ..helpers import AIX, MARSEILLE, api, dataset_fields
 
@@ -58,5 +60,16 @@ def test_geojson_resources_get_a_map_preview_served_by_the_portal(app, ckan_conf
     html = app.get(f"/dataset/{dataset['name']}/resource/{resource['id']}"
                    f"/view/{geojson[0]['id']}").get_data(as_text=True)
     assert 'data-module="geojsonpreview"' in html
-    # Leaflet comes from the portal's own assets, not a CDN.
-    assert "unpkg.com" not in html and "cdnjs" not in html
+    # Leaflet and everything else the page loads come from the portal, never
+    # from a CDN: no host but the portal's in any address the page loads
+    # (the browser tests also watch every request their pages make).
+    assert _loaded_from_elsewhere(html, ckan_config["ckan.site_url"]) == []
+
+
+def _loaded_from_elsewhere(html: str, site_url: str) -> list[str]:
+    tree = lxml_html.fromstring(html)
+    addresses = tree.xpath("//script/@src | //img/@src | //iframe/@src | //source/@src"
+                           " | //link[not(@rel='canonical' or @rel='alternate')]/@href")
+    portal = urlsplit(site_url).netloc
+    return [address for address in addresses
+            if urlsplit(urljoin(site_url + "/", address)).netloc != portal]

