@@ -42,12 +42,17 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from . import schema
+
 GROUP_COLUMNS = (
     "site_id", "entity_type", "dataset_type", "state", "capacity", "owner_org",
     "organization", "permission_labels",
 )
-SCALAR_FIELDS = ("organization", "owner_org", "license_id")
-ARRAY_FIELDS = ("tags", "groups", "res_format")
+# The facetable fields promoted to columns (schema.py), by shape.
+SCALAR_FIELDS = tuple(f.name for f in schema.COLUMNS
+                      if f.facetable and f.shape is schema.Shape.SCALAR)
+ARRAY_FIELDS = tuple(f.name for f in schema.COLUMNS
+                     if f.facetable and f.shape is schema.Shape.ARRAY)
 COLUMN_FIELDS = SCALAR_FIELDS + ARRAY_FIELDS
 TOTAL = ""  # the field (and value) of a group's document count
 CONFIG_KEY = "ckanext.metropole.search.counted_facets"

@@ -39,7 +39,7 @@ from typing import Any
 import psycopg2.extras
 import sqlalchemy as sa
 
-from . import counts
+from . import counts, schema
 from .document import Row
 
 log = logging.getLogger(__name__)
@@ -61,31 +61,10 @@ SCHEMA_VERSION = 6
 GENERATION = f"{SCHEMA}.generation"
 # The facet fields whose counts the triggers maintain (see counts.py).
 COUNTED_PATTERNS = f"{SCHEMA}.counted_pattern"
-
-_COLUMNS_DDL = """
-    index_id text PRIMARY KEY,
+# Columns derived at write time from the whole document (the typed columns
+# of the fields come from schema.COLUMNS).
+_DERIVED_COLUMNS_DDL = """
     seq bigint NOT NULL DEFAULT nextval('{seq}'),
-    site_id text NOT NULL,
-    entity_id text,
-    name text COLLATE "C",
-    entity_type text,
-    dataset_type text,
-    state text,
-    capacity text,
-    owner_org text,
-    organization text,
-    license_id text,
-    title_string text COLLATE "C",
-    metadata_created text COLLATE "C",
-    metadata_modified text COLLATE "C",
-    tags text[] NOT NULL DEFAULT '{{}}',
-    groups text[] NOT NULL DEFAULT '{{}}',
-    res_format text[] NOT NULL DEFAULT '{{}}',
-    permission_labels text[] NOT NULL DEFAULT '{{}}',
-    minx float8,
-    miny float8,
-    maxx float8,
-    maxy float8,
     extent box,
     stored jsonb {compression} NOT NULL,
     terms jsonb {compression} NOT NULL,
@@ -95,11 +74,13 @@ _COLUMNS_DDL = """
     ac_name text NOT NULL,
     ac_title text NOT NULL
 """
-
-_INLINE_COLUMNS = (
-    "fts", "fts_title", "ac_name", "ac_title", "name", "title_string", "tags", "groups",
-    "res_format", "permission_labels", "organization", "owner_org", "license_id",
-)
+# What matching and ranking read on every matched row besides the inline
+# field columns (see table_ddl).
+_INLINE_DERIVED = ("fts", "fts_title", "ac_name", "ac_title")
+# Written from the row as they are; extent, fts and fts_title are computed
+# in the statement (upsert_template).
+_WRITTEN_DERIVED = ("stored", "terms", "texts", "ac_name", "ac_title")
+_COLUMN_NAMES = [f.column for f in schema.COLUMNS] + list(_WRITTEN_DERIVED)
 
 # (suffix, definition) — index names are "<table>_<suffix>" so a shadow table
 # built for a rebuild can be renamed into place along with its indexes.
@@ -144,11 +125,17 @@ def _ts_config_ddl(name: str, base: str, stemmer: str) -> str:
     """
 
 
+def _inline_columns() -> list[str]:
+    promoted = [f.column for f in schema.COLUMNS if f.promoted and f.promoted.inline]
+    return [*_INLINE_DERIVED, *promoted]
+
+
 def table_ddl(table: str, lz4: bool = False, triggers: bool = True) -> list[str]:
     short = table.split(".")[1]
     # lz4 decompresses several times faster than pglz: facets and filters on
     # custom fields read ``terms`` on every matched row.
-    columns = _COLUMNS_DDL.format(seq=SEQUENCE, compression="COMPRESSION lz4" if lz4 else "")
+    columns = ",\n    ".join(f.promoted.ddl() for f in schema.COLUMNS if f.promoted) + "," + \
+        _DERIVED_COLUMNS_DDL.format(seq=SEQUENCE, compression="COMPRESSION lz4" if lz4 else "")
     statements = [
         f"CREATE TABLE {table} ({columns})",
         # Without lz4, pglz decompression of ``terms`` on every matched row
@@ -164,7 +151,7 @@ def table_ddl(table: str, lz4: bool = False, triggers: bool = True) -> list[str]
     # the page of results or rarer filters, go out of line first.
     statements += [
         f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE MAIN"
-        for column in _INLINE_COLUMNS
+        for column in _inline_columns()
     ]
     statements = [s for s in statements if s]
     statements += [
@@ -392,15 +379,6 @@ _WEIGHTED_TSVECTOR = f"""(
     setweight(to_tsvector('{TS_ENGLISH}', %(text_d)s), 'D')
 )"""
 
-_COLUMN_NAMES = [
-    "index_id", "site_id", "entity_id", "name", "entity_type", "dataset_type",
-    "state", "capacity", "owner_org", "organization", "license_id",
-    "title_string", "metadata_created", "metadata_modified", "tags", "groups",
-    "res_format", "permission_labels", "minx", "miny", "maxx", "maxy",
-    "stored", "terms", "texts", "ac_name", "ac_title",
-]
-
-
 def upsert_template() -> str:
     """One row of the multi-row upsert: the values and the derived columns."""
     values = ", ".join(f"%({c})s" for c in _COLUMN_NAMES)
@@ -424,40 +402,27 @@ def upsert_sql(table: str = TABLE) -> str:
 
 
 def row_params(row: Row) -> dict[str, Any]:
-    bbox = row.bbox or (None, None, None, None)
-    return {
-        "index_id": row.index_id,
-        "site_id": row.site_id,
-        "entity_id": row.column("id"),
-        "name": row.column("name"),
-        "entity_type": row.column("entity_type"),
-        "dataset_type": row.column("dataset_type"),
-        "state": row.column("state"),
-        "capacity": row.column("capacity"),
-        "owner_org": row.column("owner_org"),
-        "organization": row.column("organization"),
-        "license_id": row.column("license_id"),
-        "title_string": row.column("title_string"),
-        "metadata_created": row.column("metadata_created"),
-        "metadata_modified": row.column("metadata_modified"),
-        "tags": row.array("tags"),
-        "groups": row.array("groups"),
-        "res_format": row.array("res_format"),
-        "permission_labels": row.array("permission_labels"),
-        "minx": bbox[0],
-        "miny": bbox[1],
-        "maxx": bbox[2],
-        "maxy": bbox[3],
-        "stored": json.dumps(row.stored),
-        "terms": json.dumps(row.terms),
-        "texts": json.dumps(row.texts),
-        "ac_name": row.ac_name,
-        "ac_title": row.ac_title,
-        "title": row.title or "",
-        "text_a": row.text_a,
-        "text_b": row.text_b,
-        "text_d": row.text_d,
-    }
+    params: dict[str, Any] = {f.column: _column_value(row, f) for f in schema.COLUMNS}
+    params.update(
+        stored=json.dumps(row.stored),
+        terms=json.dumps(row.terms),
+        texts=json.dumps(row.texts),
+        ac_name=row.ac_name,
+        ac_title=row.ac_title,
+        title=row.title or "",
+        text_a=row.text_a,
+        text_b=row.text_b,
+        text_d=row.text_d,
+    )
+    return params
+
+
+def _column_value(row: Row, spec: schema.Field) -> Any:
+    if spec.shape is schema.Shape.ARRAY:
+        return row.array(spec.name)
+    if spec.shape is schema.Shape.FLOAT:
+        return row.corner(spec.name)
+    return row.column(spec.name)
 
 
 def upsert(rows: Sequence[Row], table: str = TABLE) -> None:
@@ -494,6 +459,7 @@ def delete_ids(index_ids: Sequence[str], table: str = TABLE) -> None:
 # Shadow tables, for rebuilds that never leave search empty
 
 SHADOW = f"{SCHEMA}.document_rebuild"
+
 
 
 def create_shadow(site_id: str) -> None:
@@ -542,3 +508,4 @@ def swap_shadow() -> None:
         for live, _, _ in renames:
             conn.execute(sa.text(f"DROP TABLE {live}_old"))
         conn.execute(sa.text(f"SELECT nextval('{GENERATION}')"))
+
