@@ -61,6 +61,12 @@ SCHEMA_VERSION = 6
 GENERATION = f"{SCHEMA}.generation"
 # The facet fields whose counts the triggers maintain (see counts.py).
 COUNTED_PATTERNS = f"{SCHEMA}.counted_pattern"
+# What a rebuild fills before swapping it in (create_shadow).
+SHADOW = f"{SCHEMA}.document_rebuild"
+# Documents deleted from the live table while a rebuild fills its shadow
+# table: the rebuild removes them again after the swap.
+REBUILD_DELETIONS = f"{SCHEMA}.rebuild_deletion"
+
 # Columns derived at write time from the whole document (the typed columns
 # of the fields come from schema.COLUMNS).
 _DERIVED_COLUMNS_DDL = """
@@ -160,8 +166,30 @@ def table_ddl(table: str, lz4: bool = False, triggers: bool = True) -> list[str]
     ]
     statements += counts.table_ddl(SCHEMA, table)
     if triggers:
-        statements += counts.trigger_ddl(SCHEMA, table)
+        statements += _trigger_ddl(table)
     return statements
+
+
+def _function_ddl() -> list[str]:
+    return [*counts.function_ddl(SCHEMA, COUNTED_PATTERNS), f"""
+        CREATE OR REPLACE FUNCTION {SCHEMA}.log_rebuild_deletions() RETURNS trigger
+        LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF to_regclass('{SHADOW}') IS NOT NULL THEN
+                INSERT INTO {REBUILD_DELETIONS} SELECT index_id, entity_id FROM old_rows;
+            END IF;
+            RETURN NULL;
+        END $fn$"""]
+
+
+def _trigger_ddl(table: str) -> list[str]:
+    """The live table's triggers: facet counts, and deletions a running
+    rebuild must repeat after its swap (``take_rebuild_deletions``)."""
+    short = table.split(".")[1]
+    return [*counts.trigger_ddl(SCHEMA, table),
+            f"CREATE TRIGGER {short}_log_deletions AFTER DELETE ON {table} "
+            "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION {SCHEMA}.log_rebuild_deletions()"]
 
 
 # --------------------------------------------------------------------------
@@ -317,7 +345,11 @@ def ensure_schema(force: bool = False) -> None:
             conn.execute(sa.text(
                 f"CREATE TABLE IF NOT EXISTS {COUNTED_PATTERNS} (pattern text PRIMARY KEY)"
             ))
-            for statement in counts.function_ddl(SCHEMA, COUNTED_PATTERNS):
+            conn.execute(sa.text(
+                f"CREATE TABLE IF NOT EXISTS {REBUILD_DELETIONS} "
+                "(index_id text NOT NULL, entity_id text)"
+            ))
+            for statement in _function_ddl():
                 conn.exec_driver_sql(statement)
             if exists:
                 log.warning("Search index table has an old layout; recreating it (run a rebuild)")
@@ -334,7 +366,7 @@ def layout_version() -> str:
     """``SCHEMA_VERSION`` plus a digest of the DDL: any change to the tables,
     indexes or count triggers makes ``ensure_schema`` recreate the index
     (and the runtime reindex) even if nobody remembered to bump the number."""
-    ddl = "\n".join(table_ddl(TABLE, True) + counts.function_ddl(SCHEMA, COUNTED_PATTERNS))
+    ddl = "\n".join(table_ddl(TABLE, True) + _function_ddl())
     return f"v{SCHEMA_VERSION}.{hashlib.sha1(ddl.encode()).hexdigest()[:12]}"
 
 
@@ -458,8 +490,6 @@ def delete_ids(index_ids: Sequence[str], table: str = TABLE) -> None:
 # --------------------------------------------------------------------------
 # Shadow tables, for rebuilds that never leave search empty
 
-SHADOW = f"{SCHEMA}.document_rebuild"
-
 
 
 def create_shadow(site_id: str) -> None:
@@ -469,6 +499,7 @@ def create_shadow(site_id: str) -> None:
     computed once, in bulk, before it is swapped in (``swap_shadow``)."""
     ensure_schema()
     with transaction() as conn:
+        conn.execute(sa.text(f"DELETE FROM {REBUILD_DELETIONS}"))
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {SHADOW}"))
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {counts.facet_table(SHADOW)}"))
         for statement in table_ddl(SHADOW, _has_lz4(conn), triggers=False):
@@ -484,7 +515,7 @@ def swap_shadow() -> None:
     with transaction() as conn:
         # Counted before taking the live table's lock: searches go on meanwhile.
         counts.recount(conn, SHADOW, COUNTED_PATTERNS)
-        for statement in counts.trigger_ddl(SCHEMA, SHADOW):
+        for statement in _trigger_ddl(SHADOW):
             conn.exec_driver_sql(statement)
     renames = [(TABLE, SHADOW, ["pkey"] + [s for s, _ in _INDEXES]),
                (counts.facet_table(TABLE), counts.facet_table(SHADOW),
@@ -509,3 +540,20 @@ def swap_shadow() -> None:
             conn.execute(sa.text(f"DROP TABLE {live}_old"))
         conn.execute(sa.text(f"SELECT nextval('{GENERATION}')"))
 
+
+def take_rebuild_deletions() -> set[str]:
+    """After the swap: delete again what was deleted from the old live table
+    while the shadow table was filled (the shadow may hold a copy indexed
+    before the deletion) and return the datasets' ids (some may have been
+    re-created since: the caller reindexes those).  Deletions made after the
+    swap went to the new table and are not logged (no shadow table)."""
+    with transaction() as conn:
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        rows = conn.execute(sa.text(
+            f"WITH logged AS (DELETE FROM {REBUILD_DELETIONS} RETURNING index_id, entity_id) "
+            "SELECT DISTINCT index_id, entity_id FROM logged"
+        )).fetchall()
+        conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"),
+                     {"ids": [r[0] for r in rows]})
+    bump_generation()
+    return {r[1] for r in rows if r[1]}
