@@ -247,9 +247,12 @@ def plan(request: Request, table: str) -> Search:
                               request.facet_mincount)
     projection = _projection(p, request.fl)
     where_sql = " AND ".join(f"({w})" for w in where)
-    counted = (score == CONSTANT_SCORE and request.facet_mincount >= 1
+    # Without facets the counts table still answers the count, and the page
+    # then comes straight off an index in the requested order.
+    counted = (score == CONSTANT_SCORE
+               and (request.facet_mincount >= 1 or not facet_plans)
                and counts.where_is_countable(where_sql, table)
-               and all(counts.counted(fp.field, fp.shape, storage.counted_patterns())
+               and all(counts.counted(fp.field, storage.counted_patterns())
                        for fp in facet_plans))
     return Search(p, where_sql, " AND ".join(f"({v})" for v in visible) or "TRUE", score,
                   sort_keys, request.rows, request.start, facet_plans, projection, counted)

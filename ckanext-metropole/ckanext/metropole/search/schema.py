@@ -167,6 +167,11 @@ _FIELDS: list[Field] = [
 ]
 _DECLARED: dict[str, Field] = {f.name: f for f in _FIELDS}
 
+
+def declared() -> tuple[Field, ...]:
+    return tuple(_FIELDS)
+
+
 # The document table's typed columns, in table order (storage.py).
 COLUMNS: tuple[Field, ...] = tuple(f for f in _FIELDS if f.promoted)
 ARRAY_COLUMNS = frozenset(f.column for f in COLUMNS if f.shape is Shape.ARRAY)
