@@ -466,6 +466,8 @@ def main() -> None:
     conf["ckan.plugins"] = "metropole_search spatial_metadata spatial_query"
     conf["ckanext.metropole.search.backend"] = "postgres"
     conf["ckan.site_id"] = SITE_ID
+    # Loading and VACUUM ANALYZE of 100,000 documents outlast a search's limit.
+    conf["ckanext.metropole.search.statement_timeout"] = "600000"
     # The corpus's DCAT extras, facetable as a site adds them.
     conf["ckanext.metropole.search.facetable_fields"] = " ".join(
         [str(conf.get("ckanext.metropole.search.facetable_fields") or ""), "theme", "extras_*"])
