@@ -255,12 +255,14 @@ def mixes(corpus: Corpus) -> dict[str, tuple[Callable[[], Any], Callable[[], Any
                "LIMIT 21")
         return ckan, floor(sql, {"q": q, "org": org, "tag": tag, "fmt": fmt})
 
-    def browse_mix():
-        ckan = lambda: search(dict(anon), {"q": "", "rows": 20, "include_private": True,  # noqa: E731
-                                           "facet.field": FACETS})
-        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
-               "ORDER BY metadata_modified DESC NULLS LAST, seq LIMIT 21")
-        return ckan, floor(sql, {})
+    def browse_mix(facets: list[str]) -> Callable[[], tuple]:
+        def make():
+            ckan = lambda: search(dict(anon), {"q": "", "rows": 20,  # noqa: E731
+                                               "include_private": True, "facet.field": facets})
+            sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
+                   "ORDER BY metadata_modified DESC NULLS LAST, seq LIMIT 21")
+            return ckan, floor(sql, {})
+        return make
 
     def text_only_mix():
         q = r.choice(words)
@@ -269,13 +271,6 @@ def mixes(corpus: Corpus) -> dict[str, tuple[Callable[[], Any], Callable[[], Any
         sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} AND fts @@ {text} "
                f"ORDER BY {rank} DESC, metadata_modified DESC LIMIT 21")
         return ckan, floor(sql, {"q": q})
-
-    def browse_theme_mix():
-        ckan = lambda: search(dict(anon), {"q": "", "rows": 20, "include_private": True,  # noqa: E731
-                                           "facet.field": THEME_FACETS})
-        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
-               "ORDER BY metadata_modified DESC NULLS LAST, seq LIMIT 21")
-        return ckan, floor(sql, {})
 
     def filtered_theme_mix():
         tag = r.choice(TAGS)
@@ -329,7 +324,7 @@ def mixes(corpus: Corpus) -> dict[str, tuple[Callable[[], Any], Callable[[], Any
         return both
 
     return {"text+3fq+6facets": draw(text_mix), "text only": draw(text_only_mix),
-            "browse+6facets": draw(browse_mix), "browse+theme": draw(browse_theme_mix),
+            "browse+6facets": browse_mix(FACETS), "browse+theme": browse_mix(THEME_FACETS),
             "filtered+theme": draw(filtered_theme_mix), "sort title p3": draw(sort_title_mix),
             "bbox+text": draw(bbox_mix), "autocomplete": draw(autocomplete_mix)}
 
