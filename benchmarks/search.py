@@ -15,9 +15,18 @@ through CKAN's ``package_search``/``package_autocomplete`` actions, as an
 anonymous user:
 
 * ``text+3fq+6facets``  dismax text, organisation/tag/format filters, 6 facets
-* ``browse+6facets``    ``*:*``, default sort, 6 facets
+* ``text only``         dismax text, no filter, no facet
+* ``browse+6facets``    ``*:*``, default sort, 6 facets (``vocab_themes`` among them)
+* ``browse+theme``      ``*:*``, 6 facets with ``theme`` (a DCAT extra: a field no
+                        hand-kept list names)
+* ``filtered+theme``    a tag filter, 6 facets with ``theme`` and ``frequency``
+* ``sort title p3``     ``*:*`` sorted by title, third page
 * ``bbox+text``         ckanext-spatial ``ext_bbox`` plus text
 * ``autocomplete``      ``package_autocomplete`` on a 3-5 letter substring
+
+then each facetable field of the corpus alone on ``*:*`` (its own cost, so a
+regression on one field shows), and the cost of a package update's index
+write (one document re-indexed, as ``package_update`` does).
 
 and, for each mix, a hand-written SQL "floor" query fetching the same page of
 ids from the same table: the ratio shows what parsing, compiling, faceting
@@ -93,8 +102,15 @@ LICENSES = [("lo-2.0", "Licence Ouverte 2.0"), ("odc-odbl", "ODbL"), ("cc-by", "
 WORDS = ["données", "relevés", "annuels", "communaux", "métropolitains", "mesures", "stations",
          "réseau", "service", "public", "inventaire", "localisation", "horaires", "usagers",
          "capteurs", "enquête", "territoire", "quartier", "historique", "mise à jour"]
+FREQUENCIES = ["daily", "weekly", "monthly", "annual", "irregular"]
 # vocab_themes: the portal's own theme facet (a scheming vocabulary field).
 FACETS = ["organization", "groups", "tags", "res_format", "license_id", "vocab_themes"]
+# theme: a DCAT extra, indexed by CKAN under its own name: no list of
+# pre-counted fields names it.
+THEME_FACETS = ["organization", "groups", "tags", "res_format", "license_id", "theme"]
+FILTERED_FACETS = ["organization", "groups", "res_format", "license_id", "theme", "frequency"]
+# Each timed alone on ``*:*``.
+SINGLE_FACETS = [*FACETS, "theme", "frequency", "extras_theme"]
 # The metropole, roughly: lon 4.85-5.85, lat 43.15-43.75
 LON, LAT = (4.85, 5.85), (43.15, 43.75)
 
@@ -128,6 +144,7 @@ class Corpus:
         tags = sorted(set(r.sample(TAGS, r.randint(1, 5))))
         formats = [r.choice(FORMATS) for _ in range(r.randint(1, 4))]
         license_id, license_title = r.choice(LICENSES)
+        frequency = r.choice(FREQUENCIES)
         private = r.random() < 0.1
         ident = str(uuid.UUID(int=r.getrandbits(128)))
         name = f"{slug(subject)}-{org['name']}-{year}-{n}"
@@ -147,7 +164,8 @@ class Corpus:
                                         "title": org["title"]},
                        "owner_org": org["id"], "tags": [{"name": t} for t in tags],
                        "groups": [{"name": theme}], "resources": resources,
-                       "extras": [{"key": "theme", "value": theme}]}
+                       "extras": [{"key": "theme", "value": theme},
+                                  {"key": "frequency", "value": frequency}]}
         return {
             "id": ident, "name": name, "title": title, "title_string": title, "notes": notes,
             "tags": tags, "groups": [theme], "organization": org["name"],
@@ -162,7 +180,8 @@ class Corpus:
             "state": "active", "type": "dataset", "dataset_type": "dataset",
             "entity_type": "package", "site_id": SITE_ID,
             "index_id": hashlib.md5((ident + SITE_ID).encode()).hexdigest(),
-            "extras_theme": theme, "vocab_themes": [theme], "num_resources": len(resources),
+            "extras_theme": theme, "theme": theme, "extras_frequency": frequency,
+            "frequency": frequency, "vocab_themes": [theme], "num_resources": len(resources),
             "num_tags": len(tags), "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy,
             "data_dict": json.dumps(public_dict), "validated_data_dict": json.dumps(public_dict),
         }
@@ -236,11 +255,38 @@ def mixes(corpus: Corpus) -> dict[str, tuple[Callable[[], Any], Callable[[], Any
                "LIMIT 21")
         return ckan, floor(sql, {"q": q, "org": org, "tag": tag, "fmt": fmt})
 
-    def browse_mix():
-        ckan = lambda: search(dict(anon), {"q": "", "rows": 20, "include_private": True,  # noqa: E731
-                                           "facet.field": FACETS})
-        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
+    def browse_mix(facets: list[str]) -> Callable[[], tuple]:
+        def make():
+            ckan = lambda: search(dict(anon), {"q": "", "rows": 20,  # noqa: E731
+                                               "include_private": True, "facet.field": facets})
+            sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
+                   "ORDER BY metadata_modified DESC NULLS LAST, seq LIMIT 21")
+            return ckan, floor(sql, {})
+        return make
+
+    def text_only_mix():
+        q = r.choice(words)
+        ckan = lambda: search(dict(anon), {"q": q, "rows": 20,  # noqa: E731
+                                           "include_private": True})
+        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} AND fts @@ {text} "
+               f"ORDER BY {rank} DESC, metadata_modified DESC LIMIT 21")
+        return ckan, floor(sql, {"q": q})
+
+    def filtered_theme_mix():
+        tag = r.choice(TAGS)
+        ckan = lambda: search(dict(anon), {"q": "", "fq": f'tags:"{tag}"', "rows": 20,  # noqa: E731
+                                           "include_private": True,
+                                           "facet.field": FILTERED_FACETS})
+        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} AND tags @> ARRAY[%(tag)s] "
                "ORDER BY metadata_modified DESC NULLS LAST, seq LIMIT 21")
+        return ckan, floor(sql, {"tag": tag})
+
+    def sort_title_mix():
+        ckan = lambda: search(dict(anon), {"q": "", "rows": 20, "start": 40,  # noqa: E731
+                                           "sort": "title_string asc",
+                                           "include_private": True})
+        sql = (f"SELECT entity_id FROM {storage.TABLE} WHERE {base} "
+               "ORDER BY title_string, seq LIMIT 20 OFFSET 40")
         return ckan, floor(sql, {})
 
     def bbox_mix():
@@ -277,8 +323,53 @@ def mixes(corpus: Corpus) -> dict[str, tuple[Callable[[], Any], Callable[[], Any
             return make()
         return both
 
-    return {"text+3fq+6facets": draw(text_mix), "browse+6facets": draw(browse_mix),
+    return {"text+3fq+6facets": draw(text_mix), "text only": draw(text_only_mix),
+            "browse+6facets": browse_mix(FACETS), "browse+theme": browse_mix(THEME_FACETS),
+            "filtered+theme": draw(filtered_theme_mix), "sort title p3": draw(sort_title_mix),
             "bbox+text": draw(bbox_mix), "autocomplete": draw(autocomplete_mix)}
+
+
+def facet_costs(runs: int) -> None:
+    """Each facetable field of the corpus alone on ``*:*``, and the same page
+    without facets: the difference is that facet's own cost."""
+    import ckan.logic as logic
+
+    search = logic.get_action("package_search")
+    anon = {"user": "", "ignore_auth": False}
+
+    def p50_p95(facets: list[str]) -> tuple[float, float]:
+        call = lambda: search(dict(anon), {"q": "", "rows": 20,  # noqa: E731
+                                           "include_private": True, "facet.field": facets})
+        ms = timed(call, runs, warmup=3)
+        return percentile(ms, 50), percentile(ms, 95)
+
+    bare50, bare95 = p50_p95([])
+    print(f"  -- each facet alone on *:* (page without facets: p50 {bare50:.1f} ms, "
+          f"p95 {bare95:.1f} ms)")
+    for name in SINGLE_FACETS:
+        p50, p95 = p50_p95([name])
+        print(f"  facet {name:14s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms   "
+              f"own cost p50 {p50 - bare50:6.1f} ms")
+
+
+def write_cost(corpus: Corpus, runs: int) -> None:
+    """What a package update costs the index: one document re-indexed
+    (``conn.add`` of one row: upsert, count maintenance, generation)."""
+    from ckanext.metropole.search import document, storage
+
+    r = random.Random(11)
+    ms = []
+    for n in range(runs):
+        doc = corpus.document(r.randrange(1_000_000_000))
+        doc["index_id"] = hashlib.md5(f"write-{n % 50}".encode()).hexdigest()
+        row = document.to_row(doc)
+        start = time.perf_counter()
+        storage.upsert([row])
+        ms.append((time.perf_counter() - start) * 1000)
+    storage.execute(f"DELETE FROM {storage.TABLE} WHERE index_id = ANY(%(ids)s)", {
+        "ids": [hashlib.md5(f"write-{n}".encode()).hexdigest() for n in range(50)]})
+    print(f"  package update index write (one document): p50 {percentile(ms, 50):.1f} ms  "
+          f"p95 {percentile(ms, 95):.1f} ms")
 
 
 def run_mixes(corpus: Corpus, runs: int, cache_size: int) -> None:
@@ -359,6 +450,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the synthetic index rows")
     parser.add_argument("--reuse", action="store_true",
                         help="time the rows a previous --keep run left (one size only)")
+    parser.add_argument("--with-cache", action="store_true",
+                        help="time the mixes again with the result cache on")
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -368,6 +461,11 @@ def main() -> None:
     conf["ckan.plugins"] = "metropole_search spatial_metadata spatial_query"
     conf["ckanext.metropole.search.backend"] = "postgres"
     conf["ckan.site_id"] = SITE_ID
+    # Loading and VACUUM ANALYZE of 100,000 documents outlast a search's limit.
+    conf["ckanext.metropole.search.statement_timeout"] = "600000"
+    # The corpus's DCAT extras, facetable as a site adds them.
+    conf["ckanext.metropole.search.facetable_fields"] = " ".join(
+        [str(conf.get("ckanext.metropole.search.facetable_fields") or ""), "theme", "extras_*"])
     app = make_app(conf)
     with app._wsgi_app.test_request_context():
         from ckanext.metropole.search import storage
@@ -382,7 +480,10 @@ def main() -> None:
                 print(f"corpus of {size} datasets ({len(corpus.orgs)} communes): "
                       f"index write {rate:.0f} docs/s")
             run_mixes(corpus, args.runs, cache_size=0)
-            run_mixes(corpus, args.runs, cache_size=256)
+            facet_costs(max(20, args.runs // 4))
+            write_cost(corpus, max(50, args.runs))
+            if args.with_cache:
+                run_mixes(corpus, args.runs, cache_size=256)
         if args.rebuild_datasets:
             rebuild_figures(args.rebuild_datasets)
         if not args.keep:

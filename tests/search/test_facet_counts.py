@@ -13,15 +13,25 @@ import random
 
 import pytest
 
-from ckanext.metropole.search import document, query, storage
+from ckanext.metropole.search import document, facets, query, storage
 
 from .conftest import SITE, make_doc
 
+# Columns, a vocabulary, fields no column holds (frequency, a DCAT-style
+# ``theme``) and an analysed text field (``extras_theme``: its tokens).
 FACETS = ["organization", "owner_org", "license_id", "tags", "groups", "res_format",
-          "vocab_themes"]
+          "vocab_themes", "frequency", "theme", "extras_theme"]
 # Every document passes it, but it reads a column the counts table lacks.
 GENERAL_PATH = "metadata_modified:[* TO *]"
 LABELS = ["public", "member-o1", "member-o2", "creator-u1", "collaborator-d3"]
+
+
+@pytest.fixture(autouse=True)
+def facetable_custom_fields(ckan_config, monkeypatch):
+    """``theme`` and ``extras_theme`` made facetable as a site would; their
+    counts are kept from the next start (here: the next schema check)."""
+    monkeypatch.setitem(ckan_config, facets.FACETABLE_KEY, "theme extras_theme")
+    storage.ensure_schema(force=True)
 
 
 def search(conn, fq: list[str], general: bool = False, **params):
@@ -56,6 +66,9 @@ def random_doc(r: random.Random, n: int) -> dict:
         # duplicates: two CSV resources still make one CSV dataset
         "res_format": [r.choice(["CSV", "PDF"]) for _ in range(r.randint(0, 3))],
         "vocab_themes": r.sample(["mobilite", "sante"], r.randint(0, 2)),
+        "frequency": r.choice(["daily", "annual", None]),
+        "theme": r.choice(["Transports", "Santé publique", None]),
+        "extras_theme": r.choice(["Qualité de l'air", "Les parkings relais", None]),
         "state": r.choice(["active", "active", "draft"]),
         "dataset_type": r.choice(["dataset", "dataset", "harvest"]),
         "metadata_modified": f"2024-01-{r.randint(1, 28):02d}T00:00:00Z",
@@ -113,7 +126,7 @@ def test_counts_follow_a_shadow_rebuild(conn):
 @pytest.mark.parametrize("params", [
     {"q": "title:eau"},  # full text: scored, general path
     {"facet.mincount": 0},  # lists unmatched values: general path
-    {"facet.field": ["tags", "source_type"]},  # a facetable field without counts
+    {"fq": [f'+site_id:"{SITE}"', 'tags:"eau"']},  # a filter on a non-group column
 ])
 def test_other_requests_take_the_general_path(conn, params):
     base = {"q": "*:*", "fq": [f'+site_id:"{SITE}"'], "facet": "true",

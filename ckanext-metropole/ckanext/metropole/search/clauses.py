@@ -21,9 +21,10 @@ from .sqlparams import Params
 
 FR, EN, PLAIN = storage.TS_FRENCH, storage.TS_ENGLISH, storage.TS_PLAIN
 
-# Array-valued columns; other columns hold a single value.
-ARRAY_COLUMNS = {"tags", "groups", "res_format", "permission_labels"}
-FLOAT_COLUMNS = {"minx", "miny", "maxx", "maxy"}
+# Array-valued columns and float columns (the others hold one string), from
+# the index declaration.
+ARRAY_COLUMNS = schema.ARRAY_COLUMNS
+FLOAT_COLUMNS = schema.FLOAT_COLUMNS
 MAX_CLAUSES = 256
 
 

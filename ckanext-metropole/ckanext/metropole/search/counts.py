@@ -25,12 +25,15 @@ the matching groups' counts.  This is exact, not an estimate:
   table, in the same transaction as the write, and read in the same
   statement (hence the same snapshot) as the page of results.
 
-Which fields are counted: the promoted facet columns (``organization``,
-``owner_org``, ``license_id``, ``tags``, ``groups``, ``res_format``) and the exact-match
-fields whose names match ``ckanext.metropole.search.counted_facets``
-(glob patterns, default ``vocab_*``: the portal's vocabulary facets; a
-pattern added there is counted from the next start, after a recount).  Any
-other request (full text, ranges, spatial, other facets, ``mincount`` < 1)
+Which fields are counted: every facetable field (schema.FACETABLE, the
+``vocab_*`` fields, ``search.facets`` and
+``ckanext.metropole.search.facetable_fields``): the promoted facet columns
+from the columns themselves, the others from ``terms`` (whole values) and
+``texts`` (analysed tokens, as Solr facets a text field).  Counting is what
+makes a facet cheap on browse (a few thousand group rows instead of every
+visible document), so no facetable field is left out; a field added to the
+settings is counted from the next start (one recount).  Any other request
+(full text, ranges, spatial, filters on other fields, ``mincount`` < 1)
 takes the general path of ``query.py``.
 """
 
@@ -42,16 +45,19 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from . import schema
+
 GROUP_COLUMNS = (
     "site_id", "entity_type", "dataset_type", "state", "capacity", "owner_org",
     "organization", "permission_labels",
 )
-SCALAR_FIELDS = ("organization", "owner_org", "license_id")
-ARRAY_FIELDS = ("tags", "groups", "res_format")
+# The facetable fields promoted to columns (schema.py), by shape.
+SCALAR_FIELDS = tuple(f.name for f in schema.COLUMNS
+                      if f.facetable and f.shape is schema.Shape.SCALAR)
+ARRAY_FIELDS = tuple(f.name for f in schema.COLUMNS
+                     if f.facetable and f.shape is schema.Shape.ARRAY)
 COLUMN_FIELDS = SCALAR_FIELDS + ARRAY_FIELDS
 TOTAL = ""  # the field (and value) of a group's document count
-CONFIG_KEY = "ckanext.metropole.search.counted_facets"
-DEFAULT_PATTERNS = "vocab_*"
 
 _COLUMN_REF = re.compile(r"\bd\.([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -61,14 +67,11 @@ def facet_table(table: str) -> str:
 
 
 def patterns_setting() -> list[str]:
-    """The configured glob patterns, as LIKE patterns (sorted, unique)."""
-    from ckan.common import config
+    """Every facetable field (facets.facetable_description), as LIKE
+    patterns (sorted, unique): whatever a search may facet on is counted."""
+    from .facets import facetable_description
 
-    raw = config.get(CONFIG_KEY, DEFAULT_PATTERNS)
-    if raw is None:
-        raw = DEFAULT_PATTERNS
-    globs = raw.split() if isinstance(raw, str) else list(raw)
-    return sorted({_like(g) for g in globs if g})
+    return sorted({_like(g) for g in facetable_description() if g})
 
 
 def _like(glob: str) -> str:
@@ -76,11 +79,12 @@ def _like(glob: str) -> str:
     return escaped.replace("*", "%").replace("?", "_")
 
 
-def counted(field_name: str, shape: str, patterns: list[str]) -> bool:
-    """Whether ``field_name``'s counts are maintained (``shape`` from facets.py)."""
+def counted(field_name: str, patterns: list[str]) -> bool:
+    """Whether ``field_name``'s counts are maintained: a facetable column, or
+    a field without a column that the triggers count (``_values_sql``)."""
     if field_name in COLUMN_FIELDS:
         return True
-    if shape != "jsonb":
+    if schema.field(field_name).column or field_name in schema.NEVER_FACETABLE:
         return False
     return any(_like_match(p, field_name) for p in patterns)
 
@@ -125,23 +129,34 @@ def reads_only(where_sql: str, table: str, columns: Iterable[str]) -> bool:
 
 # --------------------------------------------------------------------- DDL
 
-def _values_sql(patterns_table: str) -> str:
-    """One row (field, value) per counted value of the document ``g``."""
-    promoted = ", ".join(f"'{f}'" for f in COLUMN_FIELDS)
+def _values_sql(schema_name: str, patterns_table: str) -> str:
+    """One row (field, value) per counted value of the document ``g``: the
+    same values facets.py reads on the general path (whole values of
+    exact-match fields, the analysed tokens of text fields)."""
     scalars = " ".join(
         f"UNION ALL SELECT '{f}', g.{f} WHERE g.{f} IS NOT NULL" for f in SCALAR_FIELDS
     )
     arrays = " ".join(f"UNION ALL SELECT '{f}', x FROM unnest(g.{f}) x" for f in ARRAY_FIELDS)
+    # Columns are counted above (or not facetable); never-facetable fields
+    # are not counted whatever the patterns say.
+    skipped = ", ".join(f"'{f}'" for f in sorted(
+        {c.name for c in schema.COLUMNS} | set(schema.NEVER_FACETABLE)))
+    counted = (f"e.key NOT IN ({skipped}) "
+               f"AND e.key LIKE ANY (ARRAY(SELECT pattern FROM {patterns_table}))")
+    plain = ", ".join(f"'{f.name}'" for f in schema.declared()
+                      if f.kind is schema.Kind.TEXT_GENERAL)
+    analysis = (f"(CASE WHEN e.key IN ({plain}) THEN '{schema_name}.plain' "
+                f"ELSE '{schema_name}.en' END)::regconfig")
     return (
         f"SELECT '{TOTAL}'::text AS field, '{TOTAL}'::text AS value {scalars} {arrays} "
         "UNION ALL SELECT e.key, x FROM jsonb_each(g.terms) e, "
-        "jsonb_array_elements_text(e.value) x "
-        f"WHERE e.key NOT IN ({promoted}) "
-        f"AND e.key LIKE ANY (ARRAY(SELECT pattern FROM {patterns_table}))"
+        f"jsonb_array_elements_text(e.value) x WHERE {counted} "
+        "UNION ALL SELECT e.key, x FROM jsonb_each(g.texts) e, "
+        f"unnest(tsvector_to_array(to_tsvector({analysis}, e.value))) x WHERE {counted}"
     )
 
 
-def upsert_sql(target: str, source: str, patterns_table: str) -> str:
+def upsert_sql(target: str, source: str, schema_name: str, patterns_table: str) -> str:
     """Add ``source``'s documents (with a ``sign`` column: 1 or -1) to ``target``."""
     key_columns = ", ".join(f"g.{c}" for c in GROUP_COLUMNS[:-1]) + ", g.labels"
     return f"""
@@ -150,7 +165,7 @@ def upsert_sql(target: str, source: str, patterns_table: str) -> str:
         FROM (SELECT d.*, ARRAY(SELECT DISTINCT l FROM unnest(d.permission_labels) l
                                 ORDER BY 1) AS labels
               FROM {source} d) g
-        CROSS JOIN LATERAL ({_values_sql(patterns_table)}) v
+        CROSS JOIN LATERAL ({_values_sql(schema_name, patterns_table)}) v
         GROUP BY {key_columns}, v.field, v.value
         HAVING sum(g.sign) <> 0
         ORDER BY v.field, 1, v.value
@@ -186,7 +201,7 @@ def function_ddl(schema: str, patterns_table: str) -> list[str]:
     different orders, and the lock lasts only for the writing statement.
     """
     def statement(source: str) -> str:
-        return upsert_sql("@target@", source, patterns_table)
+        return upsert_sql("@target@", source, schema, patterns_table)
 
     inserted = statement("(SELECT d.*, 1 AS sign FROM new_rows d)")
     deleted = statement("(SELECT d.*, -1 AS sign FROM old_rows d)")
@@ -241,7 +256,8 @@ def recount(conn: sa.engine.Connection, table: str, patterns_table: str) -> None
     conn.execute(sa.text(f"LOCK TABLE {table} IN SHARE MODE"))
     conn.execute(sa.text(f"DELETE FROM {target}"))
     conn.execute(sa.text(
-        upsert_sql(target, f"(SELECT d.*, 1 AS sign FROM {table} d)", patterns_table)
+        upsert_sql(target, f"(SELECT d.*, 1 AS sign FROM {table} d)", table.split(".")[0],
+                   patterns_table)
     ))
 
 

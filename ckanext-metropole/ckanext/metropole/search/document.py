@@ -39,6 +39,8 @@ _JOINING = str.maketrans("", "", "-_.")
 # PostgreSQL ignores longer words ("word is too long to be indexed"): a
 # longer catenation could never be found, so it is not worth building.
 MAX_INDEXED_WORD = 2047
+# ckanext-spatial's bounding box, in ``Row.bbox`` order.
+BBOX_FIELDS = ("minx", "miny", "maxx", "maxy")
 
 
 def solr_string(value: Any) -> str:
@@ -142,6 +144,10 @@ class Row:
     def array(self, field_name: str) -> list[str]:
         return list(self.terms.get(field_name, []))
 
+    def corner(self, field_name: str) -> float | None:
+        """One of ``BBOX_FIELDS``: all four or none (functions._spatial_overlap relies on it)."""
+        return self.bbox[BBOX_FIELDS.index(field_name)] if self.bbox else None
+
 
 def to_row(doc: dict[str, Any]) -> Row:
     """Normalise one Solr document; raises ValueError when Solr would refuse it."""
@@ -197,7 +203,7 @@ def to_row(doc: dict[str, Any]) -> Row:
             weighted["D"].extend(strings)
 
     bbox = None
-    corners = [as_float(doc.get(k)) for k in ("minx", "miny", "maxx", "maxy")]
+    corners = [as_float(doc.get(k)) for k in BBOX_FIELDS]
     if all(c is not None for c in corners):
         bbox = (corners[0], corners[1], corners[2], corners[3])  # type: ignore[assignment]
 

@@ -207,7 +207,7 @@ def _spatial_overlap(ctx: Context, body: str) -> str | None:
     A positive ratio needs a positive intersection, so the dataset's box
     overlaps the query box: the GiST index on ``extent`` can then narrow the
     candidates before the exact ratio is computed.  A dataset without a box
-    has all four coordinates missing (``storage.row_params`` writes all or
+    has all four coordinates missing (``document.Row.corner`` gives all or
     none), which Solr reads as a zero-size box at 0,0: its ratio is never
     positive, so leaving it out (``extent`` NULL) changes no result.
     """

@@ -155,66 +155,125 @@ def parse_sort(ctx: Context, sort: str | None) -> list[tuple[str, str]]:
     return keys
 
 
-# ---------------------------------------------------------------- assembly
+# ------------------------------------------------------------------- parse
 
 _FL_SPLIT = re.compile(r"[\s,]+")
+CONSTANT_SCORE = "1.0::float8"
 
 
-def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
-    p = Params()
-    ctx = Context(p)
+@dataclass
+class Request:
+    """The Solr parameters of one select request, typed, with Solr's defaults."""
 
+    q: str
+    def_type: str
+    df: str
+    mm: str | None
+    qf: str | None
+    operator: str
+    fqs: list[str]
+    bfs: list[str]
+    boosts: list[str]
+    sort: str | None
+    rows: int
+    start: int
+    facet_fields: list[str]
+    facet_limit: int
+    facet_mincount: int
+    fl: list[str]
+
+
+def parse(params: dict[str, Any]) -> Request:
     q = params.get("q")
     if isinstance(q, (list, tuple)):
         q = q[0] if q else None
-    q = (q or "*:*") if isinstance(q, str) else "*:*"
-    def_type = params.get("defType") or "lucene"
-    df = params.get("df") or "text"
-    mm = params.get("mm")
-    qf = params.get("qf")
-
     operator = str(params.get("q.op") or "AND").upper()
-    ctx.default_operator = operator if operator in ("AND", "OR") else "AND"
+    facet_on = str(params.get("facet", "false")).lower() in ("true", "on", "1")
+    return Request(
+        q=(q or "*:*") if isinstance(q, str) else "*:*",
+        def_type=params.get("defType") or "lucene",
+        df=params.get("df") or "text",
+        mm=params.get("mm"),
+        qf=params.get("qf"),
+        operator=operator if operator in ("AND", "OR") else "AND",
+        fqs=[fq for fq in _as_list(params.get("fq")) if fq.strip()],
+        bfs=[bf for bf in _as_list(params.get("bf")) if bf.strip()],
+        boosts=[b for b in _as_list(params.get("boost")) if b.strip()],
+        sort=params.get("sort"),
+        rows=max(0, _int(params.get("rows"), "rows", 10)),
+        start=max(0, _int(params.get("start"), "start", 0)),
+        facet_fields=_as_list(params.get("facet.field")) if facet_on else [],
+        facet_limit=_int(params.get("facet.limit"), "facet.limit", DEFAULT_FACET_LIMIT),
+        facet_mincount=_int(params.get("facet.mincount"), "facet.mincount", 0),
+        fl=[f for f in _FL_SPLIT.split(str(params.get("fl") or "*")) if f],
+    )
+
+
+# -------------------------------------------------------------------- plan
+
+@dataclass
+class Search:
+    """A request compiled to SQL fragments over the document ``d``, and the
+    path that will answer it."""
+
+    params: Params
+    where_sql: str
+    visible_sql: str  # what the user may see at all (facets.select_sql)
+    score: str
+    sort_keys: list[tuple[str, str]]
+    rows: int
+    start: int
+    facet_plans: list[facets.FacetPlan]
+    projection: str
+    counted: bool  # count and facets from the counts table (counts.py)
+
+
+def plan(request: Request, table: str) -> Search:
+    p = Params()
+    ctx = Context(p)
+    ctx.default_operator = request.operator
     ctx.scoring = True
-    where = [compile_clause(ctx, q, default_field=df, def_type=def_type, mm=mm, qf=qf).must]
+    where = [compile_clause(ctx, request.q, default_field=request.df,
+                            def_type=request.def_type, mm=request.mm, qf=request.qf).must]
     ctx.scoring = False
     visible = []
-    for fq in _as_list(params.get("fq")):
-        if fq.strip():
-            where.append(compile_clause(ctx, fq, default_field=df).must)
-            if counts.reads_only(where[-1], table, VISIBILITY_COLUMNS):
-                visible.append(where[-1])
+    for fq in request.fqs:
+        where.append(compile_clause(ctx, fq, default_field=request.df).must)
+        if counts.reads_only(where[-1], table, VISIBILITY_COLUMNS):
+            visible.append(where[-1])
+    score = _score(ctx, request)
+    sort_keys = parse_sort(ctx, request.sort)
+    facet_plans = facets.plan(p, request.facet_fields, request.facet_limit,
+                              request.facet_mincount)
+    projection = _projection(p, request.fl)
+    where_sql = " AND ".join(f"({w})" for w in where)
+    # Without facets the counts table still answers the count, and the page
+    # then comes straight off an index in the requested order.
+    counted = (score == CONSTANT_SCORE
+               and (request.facet_mincount >= 1 or not facet_plans)
+               and counts.where_is_countable(where_sql, table)
+               and all(counts.counted(fp.field, storage.counted_patterns())
+                       for fp in facet_plans))
+    return Search(p, where_sql, " AND ".join(f"({v})" for v in visible) or "TRUE", score,
+                  sort_keys, request.rows, request.start, facet_plans, projection, counted)
 
-    constant_score = "1.0::float8"
-    score = constant_score
+
+def _score(ctx: Context, request: Request) -> str:
+    score = CONSTANT_SCORE
     if ctx.rank_queries:
         combined = " || ".join(ctx.rank_queries)
         score = f"ts_rank({RANK_WEIGHTS}, d.fts, ({combined}), 0)::float8"
-    if def_type in ("dismax", "edismax"):
-        for bf in _as_list(params.get("bf")):
-            if bf.strip():
-                score = f"({score} + ({functions.compile_function(ctx, bf)}))"
-        for boost in _as_list(params.get("boost")):
-            if boost.strip():
-                score = f"({score} * ({functions.compile_function(ctx, boost)}))"
+    if request.def_type in ("dismax", "edismax"):
+        for bf in request.bfs:
+            score = f"({score} + ({functions.compile_function(ctx, bf)}))"
+        for boost in request.boosts:
+            score = f"({score} * ({functions.compile_function(ctx, boost)}))"
+    return score
 
-    # Sorting and paging
-    sort_keys = parse_sort(ctx, params.get("sort"))
-    rows = max(0, _int(params.get("rows"), "rows", 10))
-    start = max(0, _int(params.get("start"), "start", 0))
 
-    # Faceting
-    facet_on = str(params.get("facet", "false")).lower() in ("true", "on", "1")
-    facet_fields = _as_list(params.get("facet.field")) if facet_on else []
-    facet_limit = _int(params.get("facet.limit"), "facet.limit", DEFAULT_FACET_LIMIT)
-    facet_mincount = _int(params.get("facet.mincount"), "facet.mincount", 0)
-    facet_plans = facets.plan(p, facet_fields, facet_limit, facet_mincount)
-
-    # Fields returned
-    fl = [f for f in _FL_SPLIT.split(str(params.get("fl") or "*")) if f]
-    want_score = "score" in fl
-    fl_all = "*" in fl or any("*" in f or "?" in f for f in fl)
-    if fl_all:
+def _projection(p: Params, fl: list[str]) -> str:
+    """The stored fields returned for each document of the page (``top``)."""
+    if "*" in fl or any("*" in f or "?" in f for f in fl):
         projection = "d.stored"
     else:
         wanted = p.add([f for f in fl if f != "score"])
@@ -222,89 +281,81 @@ def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
             "(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) "
             f"FROM jsonb_each(d.stored) WHERE key = ANY({wanted}::text[]))"
         )
-    if want_score:
+    if "score" in fl:
         projection = f"({projection} || jsonb_build_object('score', top._score))"
+    return projection
 
-    matched_columns = ["d.index_id", "d.seq", f"{score} AS _score"]
-    matched_columns += [
-        f"{expr} AS s{i}" for i, (expr, _) in enumerate(sort_keys) if expr != "_score"
-    ]
-    matched_columns += [f"{fp.column_sql} AS {fp.alias}" for fp in facet_plans]
 
-    order_parts = []
-    for i, (expr, direction) in enumerate(sort_keys):
-        column = "m._score" if expr == "_score" else f"m.s{i}"
-        order_parts.append(f"{column} {direction} NULLS LAST")
-    order_parts.append("m.seq ASC")
-    order_by = ", ".join(order_parts)
+# --------------------------------------------------------------------- SQL
 
-    where_sql = " AND ".join(f"({w})" for w in where)
-    if (score == constant_score and facet_mincount >= 1
-            and counts.where_is_countable(where_sql, table)):
-        patterns = storage.counted_patterns()
-        if all(counts.counted(fp.field, fp.shape, patterns) for fp in facet_plans):
-            sql = _counted_sql(p, table, where_sql, sort_keys, rows, start, projection,
-                               facet_plans)
-            return Plan(sql, p.values, fl, [fp.field for fp in facet_plans] if facet_on else [],
-                        want_score)
-    parts = ["SELECT 'n'::text, NULL::text, count(*)::bigint, NULL::bigint, NULL::jsonb FROM m"]
-    if rows > 0:
-        # Sort and cut the narrow matched set first; only the page's rows are
-        # joined back to the documents for their stored fields.
-        # (ORDER BY directly under LIMIT: PostgreSQL then keeps only the top
-        # rows while sorting; the ordinal is numbered after the cut.)
-        parts.append(
-            f"(SELECT 'd'::text, NULL::text, NULL::bigint, top.ord, {projection} "
-            f"FROM (SELECT cut.*, (row_number() OVER ())::bigint AS ord FROM "
-            f"(SELECT m.* FROM m ORDER BY {order_by} LIMIT {rows} OFFSET {start}) cut) top "
-            f"JOIN {table} d ON d.index_id = top.index_id)"
-        )
-    visible_sql = " AND ".join(f"({v})" for v in visible) or "TRUE"
-    for fp in facet_plans:
-        sql = facets.select_sql(p, fp, table, visible_sql)
-        if sql:
-            parts.append(sql)
-    sql = (
-        f"WITH m AS MATERIALIZED (SELECT {', '.join(matched_columns)} "
-        f"FROM {table} d WHERE {where_sql}) "
-        + " UNION ALL ".join(parts)
+def build(params: dict[str, Any], table: str = storage.TABLE) -> Plan:
+    request = parse(params)
+    search = plan(request, table)
+    sql = _counted_sql(search, table) if search.counted else _general_sql(search, table)
+    return Plan(sql, search.params.values, request.fl,
+                [fp.field for fp in search.facet_plans], "score" in request.fl)
+
+
+def _page_sql(search: Search, table: str, ranked: str, order_by: str) -> str:
+    """The page of results: ``ranked`` (rows with ``index_id`` and
+    ``_score``) cut to the page, then joined back to the documents for their
+    stored fields.  (ORDER BY directly under LIMIT: PostgreSQL then keeps
+    only the top rows while sorting; the ordinal is numbered after the cut.)"""
+    return (
+        f"(SELECT 'd'::text, NULL::text, NULL::bigint, top.ord, {search.projection} "
+        f"FROM (SELECT cut.*, (row_number() OVER ())::bigint AS ord FROM "
+        f"({ranked} ORDER BY {order_by} LIMIT {search.rows} OFFSET {search.start}) cut) top "
+        f"JOIN {table} d ON d.index_id = top.index_id)"
     )
-    return Plan(sql, p.values, fl, [fp.field for fp in facet_plans] if facet_on else [], want_score)
 
 
-def _counted_sql(p: Params, table: str, where_sql: str, sort_keys: list[tuple[str, str]],
-                 rows: int, start: int, projection: str,
-                 facet_plans: list[facets.FacetPlan]) -> str:
+def _general_sql(search: Search, table: str) -> str:
+    """Materialise the narrow matched set ``m`` once; count, page and facets
+    are read from it."""
+    matched_columns = ["d.index_id", "d.seq", f"{search.score} AS _score"]
+    matched_columns += [f"{expr} AS s{i}" for i, (expr, _) in enumerate(search.sort_keys)
+                        if expr != "_score"]
+    matched_columns += [f"{fp.column_sql} AS {fp.alias}" for fp in search.facet_plans]
+    order_by = ", ".join(
+        [f"{'m._score' if expr == '_score' else f'm.s{i}'} {direction} NULLS LAST"
+         for i, (expr, direction) in enumerate(search.sort_keys)] + ["m.seq ASC"]
+    )
+    parts = ["SELECT 'n'::text, NULL::text, count(*)::bigint, NULL::bigint, NULL::jsonb FROM m"]
+    if search.rows > 0:
+        parts.append(_page_sql(search, table, "SELECT m.* FROM m", order_by))
+    parts += [facets.select_sql(search.params, fp, table, search.visible_sql)
+              for fp in search.facet_plans]
+    return (
+        f"WITH m AS MATERIALIZED (SELECT {', '.join(matched_columns)} "
+        f"FROM {table} d WHERE {search.where_sql}) "
+        + " UNION ALL ".join(part for part in parts if part)
+    )
+
+
+def _counted_sql(search: Search, table: str) -> str:
     """A filter-only request: count and facets from the counts table
     (counts.py), the page straight from an index-ordered scan of the
     documents.  The score is the same for every match, so sorting on it
     is a no-op and is left out (the index then serves the order)."""
-    fields = p.add([counts.TOTAL] + [fp.field for fp in facet_plans])
+    p = search.params
+    fields = p.add([counts.TOTAL] + [fp.field for fp in search.facet_plans])
     parts = [
         "SELECT 'n'::text, NULL::text, "
         f"coalesce((SELECT c.n FROM c WHERE c.field = {p.add(counts.TOTAL)}), 0)::bigint, "
         "NULL::bigint, NULL::jsonb"
     ]
-    if rows > 0:
-        order_parts = [f"{expr} {direction} NULLS LAST"
-                       for expr, direction in sort_keys if expr != "_score"]
-        order_by = ", ".join(order_parts + ["d.seq ASC"])
-        parts.append(
-            f"(SELECT 'd'::text, NULL::text, NULL::bigint, top.ord, {projection} "
-            f"FROM (SELECT cut.*, (row_number() OVER ())::bigint AS ord FROM "
-            f"(SELECT d.index_id, 1.0::float8 AS _score FROM {table} d WHERE {where_sql} "
-            f"ORDER BY {order_by} LIMIT {rows} OFFSET {start}) cut) top "
-            f"JOIN {table} d ON d.index_id = top.index_id)"
-        )
-    for fp in facet_plans:
-        sql = facets.counted_select_sql(p, fp)
-        if sql:
-            parts.append(sql)
+    if search.rows > 0:
+        order_by = ", ".join([f"{expr} {direction} NULLS LAST"
+                              for expr, direction in search.sort_keys if expr != "_score"]
+                             + ["d.seq ASC"])
+        ranked = f"SELECT d.index_id, 1.0::float8 AS _score FROM {table} d WHERE {search.where_sql}"
+        parts.append(_page_sql(search, table, ranked, order_by))
+    parts += [facets.counted_select_sql(p, fp) for fp in search.facet_plans]
     return (
         f"WITH c AS MATERIALIZED (SELECT d.field, d.value, sum(d.n)::bigint AS n "
         f"FROM {counts.facet_table(table)} d WHERE d.field = ANY({fields}::text[]) "
-        f"AND ({where_sql}) GROUP BY d.field, d.value) "
-        + " UNION ALL ".join(parts)
+        f"AND ({search.where_sql}) GROUP BY d.field, d.value) "
+        + " UNION ALL ".join(part for part in parts if part)
     )
 
 

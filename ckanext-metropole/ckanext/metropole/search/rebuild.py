@@ -4,8 +4,10 @@
 first), one dataset at a time.  This rebuild writes every dataset into a
 shadow table from several processes, in batches, then swaps the shadow table
 in atomically: searches keep answering from the old index until the swap.
-Datasets changed while it ran are reindexed again after the swap, so no
-write made meanwhile is lost.
+Datasets changed while it ran are reindexed again after the swap, and those
+deleted or purged meanwhile are removed again (a trigger on the live table
+logs deletions while the shadow table exists), so no write made meanwhile is
+lost and nothing deleted comes back.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import datetime as dt
 import logging
 import multiprocessing as mp
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from . import connection, storage
 
 log = logging.getLogger(__name__)
 
 
-def _package_ids(since: dt.datetime | None = None) -> list[str]:
+def _package_ids(since: dt.datetime | None = None,
+                 among: Collection[str] | None = None) -> list[str]:
+    """The datasets search should hold (changed ``since``, or ``among`` these)."""
     import ckan.model as model
     from ckan.common import config
 
@@ -30,12 +34,23 @@ def _package_ids(since: dt.datetime | None = None) -> list[str]:
         query = query.filter(model.Package.state != "deleted")
     if since is not None:
         query = query.filter(model.Package.metadata_modified >= since)
+    if among is not None:
+        query = query.filter(model.Package.id.in_(list(among)))
     return [row[0] for row in query.all()]
+
+
+def _index(package_id: str, defer_commit: bool = False) -> None:
+    """Index one dataset; one purged since it was listed is simply skipped."""
+    import ckan.logic as logic
+
+    try:
+        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit)
+    except logic.NotFound:
+        log.info("Dataset %s was purged during the rebuild", package_id)
 
 
 def _index_chunk(ids: Sequence[str], progress: mp.Queue | None) -> int:
     """Worker: index ``ids`` into the shadow table; returns failures."""
-    import ckan.logic as logic
     import ckan.model as model
 
     connection.redirect_writes(storage.SHADOW, batch=200)
@@ -44,7 +59,7 @@ def _index_chunk(ids: Sequence[str], progress: mp.Queue | None) -> int:
     try:
         for package_id in ids:
             try:
-                logic.index_update_package({"ignore_auth": True}, package_id, True)
+                _index(package_id, defer_commit=True)
             except Exception:  # noqa: BLE001 - one bad dataset must not stop a rebuild
                 log.exception("Could not index dataset %s", package_id)
                 failures += 1
@@ -114,12 +129,13 @@ def rebuild(processes: int = 0, on_progress: Callable[[int], None] | None = None
             if on_progress:
                 on_progress(count)
     storage.swap_shadow()
-    # Catch up with what changed while the shadow table was being filled.
-    import ckan.logic as logic
-
-    changed = _package_ids(since=started_at)
+    # Catch up with what changed while the shadow table was being filled:
+    # deletions and purges first (the shadow table may hold a copy indexed
+    # before them), then every dataset changed or re-created since the start.
+    deleted = storage.take_rebuild_deletions()
+    changed = sorted(set(_package_ids(since=started_at)) | set(_package_ids(among=deleted)))
     for package_id in changed:
-        logic.index_update_package({"ignore_auth": True}, package_id)
+        _index(package_id)
     elapsed = time.monotonic() - clock
     return {"datasets": len(ids), "failures": failures, "caught_up": len(changed),
             "seconds": elapsed, "per_second": len(ids) / elapsed if elapsed else 0.0}

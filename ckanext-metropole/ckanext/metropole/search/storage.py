@@ -39,7 +39,7 @@ from typing import Any
 import psycopg2.extras
 import sqlalchemy as sa
 
-from . import counts
+from . import counts, schema
 from .document import Row
 
 log = logging.getLogger(__name__)
@@ -61,31 +61,16 @@ SCHEMA_VERSION = 6
 GENERATION = f"{SCHEMA}.generation"
 # The facet fields whose counts the triggers maintain (see counts.py).
 COUNTED_PATTERNS = f"{SCHEMA}.counted_pattern"
+# What a rebuild fills before swapping it in (create_shadow).
+SHADOW = f"{SCHEMA}.document_rebuild"
+# Documents deleted from the live table while a rebuild fills its shadow
+# table: the rebuild removes them again after the swap.
+REBUILD_DELETIONS = f"{SCHEMA}.rebuild_deletion"
 
-_COLUMNS_DDL = """
-    index_id text PRIMARY KEY,
+# Columns derived at write time from the whole document (the typed columns
+# of the fields come from schema.COLUMNS).
+_DERIVED_COLUMNS_DDL = """
     seq bigint NOT NULL DEFAULT nextval('{seq}'),
-    site_id text NOT NULL,
-    entity_id text,
-    name text COLLATE "C",
-    entity_type text,
-    dataset_type text,
-    state text,
-    capacity text,
-    owner_org text,
-    organization text,
-    license_id text,
-    title_string text COLLATE "C",
-    metadata_created text COLLATE "C",
-    metadata_modified text COLLATE "C",
-    tags text[] NOT NULL DEFAULT '{{}}',
-    groups text[] NOT NULL DEFAULT '{{}}',
-    res_format text[] NOT NULL DEFAULT '{{}}',
-    permission_labels text[] NOT NULL DEFAULT '{{}}',
-    minx float8,
-    miny float8,
-    maxx float8,
-    maxy float8,
     extent box,
     stored jsonb {compression} NOT NULL,
     terms jsonb {compression} NOT NULL,
@@ -95,11 +80,13 @@ _COLUMNS_DDL = """
     ac_name text NOT NULL,
     ac_title text NOT NULL
 """
-
-_INLINE_COLUMNS = (
-    "fts", "fts_title", "ac_name", "ac_title", "name", "title_string", "tags", "groups",
-    "res_format", "permission_labels", "organization", "owner_org", "license_id",
-)
+# What matching and ranking read on every matched row besides the inline
+# field columns (see table_ddl).
+_INLINE_DERIVED = ("fts", "fts_title", "ac_name", "ac_title")
+# Written from the row as they are; extent, fts and fts_title are computed
+# in the statement (upsert_template).
+_WRITTEN_DERIVED = ("stored", "terms", "texts", "ac_name", "ac_title")
+_COLUMN_NAMES = [f.column for f in schema.COLUMNS] + list(_WRITTEN_DERIVED)
 
 # (suffix, definition) — index names are "<table>_<suffix>" so a shadow table
 # built for a rebuild can be renamed into place along with its indexes.
@@ -144,11 +131,17 @@ def _ts_config_ddl(name: str, base: str, stemmer: str) -> str:
     """
 
 
+def _inline_columns() -> list[str]:
+    promoted = [f.column for f in schema.COLUMNS if f.promoted and f.promoted.inline]
+    return [*_INLINE_DERIVED, *promoted]
+
+
 def table_ddl(table: str, lz4: bool = False, triggers: bool = True) -> list[str]:
     short = table.split(".")[1]
     # lz4 decompresses several times faster than pglz: facets and filters on
     # custom fields read ``terms`` on every matched row.
-    columns = _COLUMNS_DDL.format(seq=SEQUENCE, compression="COMPRESSION lz4" if lz4 else "")
+    columns = ",\n    ".join(f.promoted.ddl() for f in schema.COLUMNS if f.promoted) + "," + \
+        _DERIVED_COLUMNS_DDL.format(seq=SEQUENCE, compression="COMPRESSION lz4" if lz4 else "")
     statements = [
         f"CREATE TABLE {table} ({columns})",
         # Without lz4, pglz decompression of ``terms`` on every matched row
@@ -164,7 +157,7 @@ def table_ddl(table: str, lz4: bool = False, triggers: bool = True) -> list[str]
     # the page of results or rarer filters, go out of line first.
     statements += [
         f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE MAIN"
-        for column in _INLINE_COLUMNS
+        for column in _inline_columns()
     ]
     statements = [s for s in statements if s]
     statements += [
@@ -173,8 +166,30 @@ def table_ddl(table: str, lz4: bool = False, triggers: bool = True) -> list[str]
     ]
     statements += counts.table_ddl(SCHEMA, table)
     if triggers:
-        statements += counts.trigger_ddl(SCHEMA, table)
+        statements += _trigger_ddl(table)
     return statements
+
+
+def _function_ddl() -> list[str]:
+    return [*counts.function_ddl(SCHEMA, COUNTED_PATTERNS), f"""
+        CREATE OR REPLACE FUNCTION {SCHEMA}.log_rebuild_deletions() RETURNS trigger
+        LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF to_regclass('{SHADOW}') IS NOT NULL THEN
+                INSERT INTO {REBUILD_DELETIONS} SELECT index_id, entity_id FROM old_rows;
+            END IF;
+            RETURN NULL;
+        END $fn$"""]
+
+
+def _trigger_ddl(table: str) -> list[str]:
+    """The live table's triggers: facet counts, and deletions a running
+    rebuild must repeat after its swap (``take_rebuild_deletions``)."""
+    short = table.split(".")[1]
+    return [*counts.trigger_ddl(SCHEMA, table),
+            f"CREATE TRIGGER {short}_log_deletions AFTER DELETE ON {table} "
+            "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION {SCHEMA}.log_rebuild_deletions()"]
 
 
 # --------------------------------------------------------------------------
@@ -330,7 +345,11 @@ def ensure_schema(force: bool = False) -> None:
             conn.execute(sa.text(
                 f"CREATE TABLE IF NOT EXISTS {COUNTED_PATTERNS} (pattern text PRIMARY KEY)"
             ))
-            for statement in counts.function_ddl(SCHEMA, COUNTED_PATTERNS):
+            conn.execute(sa.text(
+                f"CREATE TABLE IF NOT EXISTS {REBUILD_DELETIONS} "
+                "(index_id text NOT NULL, entity_id text)"
+            ))
+            for statement in _function_ddl():
                 conn.exec_driver_sql(statement)
             if exists:
                 log.warning("Search index table has an old layout; recreating it (run a rebuild)")
@@ -347,7 +366,7 @@ def layout_version() -> str:
     """``SCHEMA_VERSION`` plus a digest of the DDL: any change to the tables,
     indexes or count triggers makes ``ensure_schema`` recreate the index
     (and the runtime reindex) even if nobody remembered to bump the number."""
-    ddl = "\n".join(table_ddl(TABLE, True) + counts.function_ddl(SCHEMA, COUNTED_PATTERNS))
+    ddl = "\n".join(table_ddl(TABLE, True) + _function_ddl())
     return f"v{SCHEMA_VERSION}.{hashlib.sha1(ddl.encode()).hexdigest()[:12]}"
 
 
@@ -392,15 +411,6 @@ _WEIGHTED_TSVECTOR = f"""(
     setweight(to_tsvector('{TS_ENGLISH}', %(text_d)s), 'D')
 )"""
 
-_COLUMN_NAMES = [
-    "index_id", "site_id", "entity_id", "name", "entity_type", "dataset_type",
-    "state", "capacity", "owner_org", "organization", "license_id",
-    "title_string", "metadata_created", "metadata_modified", "tags", "groups",
-    "res_format", "permission_labels", "minx", "miny", "maxx", "maxy",
-    "stored", "terms", "texts", "ac_name", "ac_title",
-]
-
-
 def upsert_template() -> str:
     """One row of the multi-row upsert: the values and the derived columns."""
     values = ", ".join(f"%({c})s" for c in _COLUMN_NAMES)
@@ -424,40 +434,27 @@ def upsert_sql(table: str = TABLE) -> str:
 
 
 def row_params(row: Row) -> dict[str, Any]:
-    bbox = row.bbox or (None, None, None, None)
-    return {
-        "index_id": row.index_id,
-        "site_id": row.site_id,
-        "entity_id": row.column("id"),
-        "name": row.column("name"),
-        "entity_type": row.column("entity_type"),
-        "dataset_type": row.column("dataset_type"),
-        "state": row.column("state"),
-        "capacity": row.column("capacity"),
-        "owner_org": row.column("owner_org"),
-        "organization": row.column("organization"),
-        "license_id": row.column("license_id"),
-        "title_string": row.column("title_string"),
-        "metadata_created": row.column("metadata_created"),
-        "metadata_modified": row.column("metadata_modified"),
-        "tags": row.array("tags"),
-        "groups": row.array("groups"),
-        "res_format": row.array("res_format"),
-        "permission_labels": row.array("permission_labels"),
-        "minx": bbox[0],
-        "miny": bbox[1],
-        "maxx": bbox[2],
-        "maxy": bbox[3],
-        "stored": json.dumps(row.stored),
-        "terms": json.dumps(row.terms),
-        "texts": json.dumps(row.texts),
-        "ac_name": row.ac_name,
-        "ac_title": row.ac_title,
-        "title": row.title or "",
-        "text_a": row.text_a,
-        "text_b": row.text_b,
-        "text_d": row.text_d,
-    }
+    params: dict[str, Any] = {f.column: _column_value(row, f) for f in schema.COLUMNS}
+    params.update(
+        stored=json.dumps(row.stored),
+        terms=json.dumps(row.terms),
+        texts=json.dumps(row.texts),
+        ac_name=row.ac_name,
+        ac_title=row.ac_title,
+        title=row.title or "",
+        text_a=row.text_a,
+        text_b=row.text_b,
+        text_d=row.text_d,
+    )
+    return params
+
+
+def _column_value(row: Row, spec: schema.Field) -> Any:
+    if spec.shape is schema.Shape.ARRAY:
+        return row.array(spec.name)
+    if spec.shape is schema.Shape.FLOAT:
+        return row.corner(spec.name)
+    return row.column(spec.name)
 
 
 def upsert(rows: Sequence[Row], table: str = TABLE) -> None:
@@ -493,7 +490,6 @@ def delete_ids(index_ids: Sequence[str], table: str = TABLE) -> None:
 # --------------------------------------------------------------------------
 # Shadow tables, for rebuilds that never leave search empty
 
-SHADOW = f"{SCHEMA}.document_rebuild"
 
 
 def create_shadow(site_id: str) -> None:
@@ -503,6 +499,7 @@ def create_shadow(site_id: str) -> None:
     computed once, in bulk, before it is swapped in (``swap_shadow``)."""
     ensure_schema()
     with transaction() as conn:
+        conn.execute(sa.text(f"DELETE FROM {REBUILD_DELETIONS}"))
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {SHADOW}"))
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {counts.facet_table(SHADOW)}"))
         for statement in table_ddl(SHADOW, _has_lz4(conn), triggers=False):
@@ -518,7 +515,7 @@ def swap_shadow() -> None:
     with transaction() as conn:
         # Counted before taking the live table's lock: searches go on meanwhile.
         counts.recount(conn, SHADOW, COUNTED_PATTERNS)
-        for statement in counts.trigger_ddl(SCHEMA, SHADOW):
+        for statement in _trigger_ddl(SHADOW):
             conn.exec_driver_sql(statement)
     renames = [(TABLE, SHADOW, ["pkey"] + [s for s, _ in _INDEXES]),
                (counts.facet_table(TABLE), counts.facet_table(SHADOW),
@@ -542,3 +539,21 @@ def swap_shadow() -> None:
         for live, _, _ in renames:
             conn.execute(sa.text(f"DROP TABLE {live}_old"))
         conn.execute(sa.text(f"SELECT nextval('{GENERATION}')"))
+
+
+def take_rebuild_deletions() -> set[str]:
+    """After the swap: delete again what was deleted from the old live table
+    while the shadow table was filled (the shadow may hold a copy indexed
+    before the deletion) and return the datasets' ids (some may have been
+    re-created since: the caller reindexes those).  Deletions made after the
+    swap went to the new table and are not logged (no shadow table)."""
+    with transaction() as conn:
+        conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        rows = conn.execute(sa.text(
+            f"WITH logged AS (DELETE FROM {REBUILD_DELETIONS} RETURNING index_id, entity_id) "
+            "SELECT DISTINCT index_id, entity_id FROM logged"
+        )).fetchall()
+        conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"),
+                     {"ids": [r[0] for r in rows]})
+    bump_generation()
+    return {r[1] for r in rows if r[1]}
