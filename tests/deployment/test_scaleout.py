@@ -8,11 +8,18 @@ on + 2 and + 3 (5051-5053 under ``make test``)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import random
 import re
+import string
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -21,8 +28,10 @@ from ckan.tests import factories
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.metropole.communes import loader
+from ckanext.metropole.runtime import postgres
 from ckanext.metropole.runtime.scaleout import ScaleOut
 from ckanext.metropole.runtime.settings import load_settings
+from ckanext.metropole.search.storage import TABLE as SEARCH_TABLE
 
 from ..dcat.loopback import LoopbackServer, Page, Source
 from ..helpers import AMP, api, dataset_fields, ensure_catalogue
@@ -89,6 +98,12 @@ def cluster(_module_cluster, load_portal_plugins) -> Cluster:
     return _module_cluster["cluster"]
 
 
+def _unique_word() -> str:
+    """Letters only: Solr's text field splits a word at digits, so a word
+    with digits would match the documents of earlier runs."""
+    return "".join(random.choices(string.ascii_lowercase, k=14))
+
+
 def _logged_in(cluster: Cluster, base: str) -> requests.Session:
     session = requests.Session()
     token = csrf_token(session, f"{base}/user/login")
@@ -122,7 +137,7 @@ def test_a_csrf_token_of_one_node_is_accepted_by_the_other(cluster):
 
 
 def test_a_dataset_created_on_one_node_is_found_through_the_other_at_once(cluster):
-    word = f"quasar{uuid.uuid4().hex[:8]}"
+    word = _unique_word()
     created = cluster.action(cluster.node(0), "package_create",
                              **dataset_fields(notes=f"Mesures {word}."))
     found = cluster.action(cluster.node(1), "package_search", q=word)
@@ -166,7 +181,7 @@ def _received_by(log_text: str) -> list[str]:
 
 
 def test_a_harvest_job_is_shared_by_the_fetch_consumers_without_double_imports(cluster):
-    tag = uuid.uuid4().hex[:8]
+    tag = _unique_word()
     cluster.pages.pages["/dcat"] = Page(_catalogue(HARVESTED, tag))
     source = cluster.action(cluster.nginx, "harvest_source_create",
                             url=f"{cluster.source.base}/dcat", name=f"capteurs-{tag}",
@@ -194,6 +209,73 @@ def test_a_harvest_job_is_shared_by_the_fetch_consumers_without_double_imports(c
     found = cluster.action(cluster.node(1), "package_search", q=tag, rows=0,
                            fq="dataset_type:dataset")
     assert found["count"] == HARVESTED
+    # Keeps the catalogue small for the move below (its index is rebuilt).
+    cluster.action(cluster.nginx, "harvest_source_clear", id=source["id"])
+
+
+@contextlib.contextmanager
+def _scratch_install(cluster: Cluster, tag: str, folder: Path) -> Iterator[dict[str, str]]:
+    """Empty databases (as each profile's set-up creates them) and an upload
+    folder, on the test profile's server: the other side of a move."""
+    settings, env = cluster.scaleout.settings, cluster.scaleout.environment()
+    names = {"ckan": f"ckan_{tag}", "datastore": f"datastore_{tag}"}
+    postgres.psql(settings.socket_dir, settings.pg_port,
+                  f"CREATE DATABASE {names['ckan']} OWNER ckan TEMPLATE template0;\n"
+                  f"CREATE DATABASE {names['datastore']} OWNER datastore_write "
+                  "TEMPLATE template0;\n")
+    try:
+        postgres.psql(settings.socket_dir, settings.pg_port, EXTENSIONS, database=names["ckan"])
+        yield {**env, "CKAN_STORAGE_PATH": str(folder),
+               "CKAN_SQLALCHEMY_URL": _other_database(env["CKAN_SQLALCHEMY_URL"], names["ckan"]),
+               "CKAN_DATASTORE_WRITE_URL": _other_database(env["CKAN_DATASTORE_WRITE_URL"],
+                                                           names["datastore"])}
+    finally:
+        postgres.psql(settings.socket_dir, settings.pg_port,
+                      "".join(f"DROP DATABASE IF EXISTS {name} WITH (FORCE);\n"
+                              for name in names.values()))
+
+
+def _other_database(url: str, database: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + database
+
+
+EXTENSIONS = "".join(f"CREATE EXTENSION IF NOT EXISTS {name};\n"
+                     for name in ("unaccent", "pg_trgm", "btree_gin", "btree_gist"))
+
+
+def _move(direction: str, folder: Path, env: dict[str, str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "ckanext.metropole.runtime.move", direction,
+                             str(folder)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_an_install_moves_to_the_scaleout_profile_and_back(cluster, tmp_path):
+    """make run's side is the test profile (search in PostgreSQL): a dataset
+    it holds, never indexed in Solr, is found through nginx once moved; and
+    moved back, the PostgreSQL index of the other side holds it."""
+    word = _unique_word()
+    dataset = api("package_create", **dataset_fields(notes=f"Relevés {word}."))
+    assert cluster.action(cluster.nginx, "package_search", q=word)["count"] == 0
+    uploads = cluster.scaleout.settings.storage_dir
+    own = {**os.environ, "CKAN_INI": str(cluster.scaleout.settings.ckan_ini)}
+    _move("export", tmp_path / "up", own)
+    with _scratch_install(cluster, "up", tmp_path / "scaleout-storage") as scaleout:
+        _move("import", tmp_path / "up", scaleout)
+        found = cluster.action(cluster.nginx, "package_search", q=word)
+        assert [d["id"] for d in found["results"]] == [dataset["id"]]
+        assert sorted(p.name for p in (tmp_path / "scaleout-storage").rglob("*")) == sorted(
+            p.name for p in uploads.rglob("*"))
+        _move("export", tmp_path / "back", scaleout)
+    back_env = {**own, "CKAN_STORAGE_PATH": str(tmp_path / "back-storage")}
+    with _scratch_install(cluster, "back", tmp_path / "back-storage") as back:
+        back_env.update(CKAN_SQLALCHEMY_URL=back["CKAN_SQLALCHEMY_URL"],
+                        CKAN_DATASTORE_WRITE_URL=back["CKAN_DATASTORE_WRITE_URL"])
+        _move("import", tmp_path / "back", back_env)
+        settings = cluster.scaleout.settings
+        rows = postgres.psql(settings.socket_dir, settings.pg_port,
+                             f"SELECT name FROM {SEARCH_TABLE} WHERE entity_id = "
+                             f"'{dataset['id']}';", database="ckan_back")
+        assert rows.split() == [dataset["name"]]
 
 
 def test_one_web_node_stopped_requests_are_still_served(cluster):
