@@ -135,6 +135,8 @@ class ScaleOut:
     nginx_port: int
     node_ports: list[int]
     web_workers: int = 1
+    # Harvest consumers: compose runs one gather and two fetch consumers.
+    gather_consumers: int = 1
     fetch_consumers: int = 2
     # Install-specific options (e.g. outbound.allowed for a loopback source).
     extra_settings: dict[str, str] = field(default_factory=dict)
@@ -209,7 +211,8 @@ class ScaleOut:
         self.write_files()
         for port in self.node_ports:
             self.start_node(port)
-        self._spawn("harvest-gather", self._command("harvest-gather"))
+        for index in range(self.gather_consumers):
+            self._spawn(f"harvest-gather-{index + 1}", self._command("harvest-gather"))
         for index in range(self.fetch_consumers):
             self._spawn(f"harvest-fetch-{index + 1}", self._command("harvest-fetch"))
         prefix = self.folder / "nginx"
