@@ -24,12 +24,10 @@ purges at the end:
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import threading
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 from search import FACETS, SITE_ID, Corpus, load, mixes, percentile
@@ -202,12 +200,11 @@ def main() -> None:
     from ckan.common import config
     from ckan.config.middleware import make_app
 
-    from ckanext.metropole.runtime.settings import PROJECT_ROOT, load_settings
+    from ckanext.metropole.runtime.scaleout import running_solr_url
+    from ckanext.metropole.runtime.settings import load_settings
     from ckanext.metropole.search.plugin import BACKEND_KEY
 
-    # The collection URL `make solr-up` wrote (as tests/search/backends.py reads it).
-    state = os.environ.get("METROPOLE_SOLR_STATE") or PROJECT_ROOT / ".metropole" / "solr"
-    solr_url = (Path(state) / "ready").read_text().strip()
+    solr_url = running_solr_url()
 
     conf = load_config(str(load_settings("test").ckan_ini))
     # search.py's plugins: the corpus carries CKAN's fields, not the portal's.

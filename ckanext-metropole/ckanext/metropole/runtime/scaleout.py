@@ -51,6 +51,12 @@ UNPRIVILEGED_USER = "nobody"
 LOOPBACK_OVERRIDES = {"SESSION_COOKIE_SECURE": "false", "REMEMBER_COOKIE_SECURE": "false"}
 
 
+def running_solr_url() -> str:
+    """The collection URL the SolrCloud of ``make solr-up`` wrote when ready."""
+    state = Path(os.environ.get("METROPOLE_SOLR_STATE") or PROJECT_ROOT / ".metropole" / "solr")
+    return (state / "ready").read_text(encoding="utf-8").strip()
+
+
 def compose() -> dict:
     return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
 
@@ -198,6 +204,13 @@ class ScaleOut:
                 env=self.environment(), cwd=PROJECT_ROOT,
                 preexec_fn=drop_privileges_to(user, signal.SIGTERM))
 
+    def rebuild_index(self) -> None:
+        """CKAN's ``search-index rebuild`` with the profile's configuration:
+        Solr refilled from PostgreSQL (compose: ``exec web ckan … rebuild``)."""
+        self.write_files()
+        subprocess.run([str(BIN_DIR / "ckan"), "-c", str(self.ini), "search-index", "rebuild"],
+                       env=self.environment(), cwd=PROJECT_ROOT, check=True)
+
     def node_name(self, port: int) -> str:
         return f"web-{port}"
 
@@ -252,3 +265,44 @@ class ScaleOut:
     def stop(self) -> None:
         for name in list(self.processes):
             self.stop_process(name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """A local trial: the scale-out on the services of a data folder
+    (``metropole up --services-only --detach``) and ``make solr-up``'s
+    SolrCloud, in the foreground until Ctrl-C."""
+    import argparse
+
+    from .settings import load_settings
+
+    parser = argparse.ArgumentParser(prog="python -m ckanext.metropole.runtime.scaleout",
+                                     description=main.__doc__)
+    parser.add_argument("--profile", default="run", choices=("run", "test"))
+    parser.add_argument("--nginx-port", type=int, default=5080)
+    parser.add_argument("--node-ports", default="5081,5082")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--rebuild-index", action="store_true",
+                        help="refill Solr from PostgreSQL first (a first start, a move)")
+    parser.add_argument("--solr-url", default=None,
+                        help="default: the URL in .metropole/solr/ready (make solr-up)")
+    args = parser.parse_args(argv)
+    solr_url = args.solr_url or running_solr_url()
+    scaleout = ScaleOut(load_settings(args.profile), solr_url, args.nginx_port,
+                        [int(port) for port in args.node_ports.split(",")], args.web_workers)
+    try:
+        if args.rebuild_index:
+            scaleout.rebuild_index()
+        scaleout.start()
+        print(f"scale-out: {scaleout.url} (nginx) -> {args.node_ports}; harvest consumers: "
+              f"1 gather, {scaleout.fetch_consumers} fetch; logs in {scaleout.folder / 'logs'}; "
+              "Ctrl-C stops", flush=True)
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scaleout.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
