@@ -61,11 +61,15 @@ def _run(command: list[str]) -> None:
 
 def export(folder: Path) -> None:
     where = locations()
+    # The dumps hold accounts, password hashes and private datasets: the
+    # folder is readable by its owner only, like the install's secrets.
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
     for key, name in DUMPS.items():
         # Extensions are the superuser's (created by each profile's set-up).
         _run([str(POSTGRES_BIN_PATH / "pg_dump"), "--format=custom", "--no-owner",
               "--exclude-extension=*", f"--file={folder / name}", f"--dbname={where[key]}"])
+        (folder / name).chmod(0o600)
     storage = folder / "storage"
     shutil.rmtree(storage, ignore_errors=True)
     shutil.copytree(where["ckan.storage_path"], storage, symlinks=True)
