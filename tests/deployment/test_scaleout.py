@@ -79,8 +79,11 @@ def _module_cluster() -> Iterator[dict]:
 
 
 @pytest.fixture
-def cluster(_module_cluster, load_portal_plugins) -> Cluster:
+def cluster(_module_cluster, load_portal_plugins, reset_db) -> Cluster:
     if "cluster" not in _module_cluster:
+        # Whatever ran before: a database with every plugin's tables, and a
+        # small catalogue (the move below rebuilds its whole index twice).
+        reset_db()
         ensure_catalogue()
         sysadmin = factories.Sysadmin()
         token = api("api_token_create", user=sysadmin["name"], name="scaleout")["token"]
