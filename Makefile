@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .PHONY: help install run test test-project test-upstream services-test-up services-test-down \
-        stop status logs reset lint lock i18n-extract browser solr-up solr-down test-upstream-solr
+        stop status logs reset lint lock i18n-extract browser solr-up solr-down test-upstream-solr nginx
 
 help:
 	@echo "make run            start the portal (http://127.0.0.1:5000), Ctrl-C stops it"
@@ -71,6 +71,18 @@ browser:
 	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; } >$(CHROMIUM_LOG) 2>&1 || { \
 	    echo "Chromium is missing and 'apt-get install chromium' failed (see $(CHROMIUM_LOG)): install Debian's 'chromium' package (browser tests are required)." >&2; exit 1; }; }
 
+# The scale-out tests (tests/deployment/) put Debian's nginx in front of two
+# web nodes; it runs unprivileged from a prefix under the test data folder.
+# Installing it starts no service: Debian's nginx package leaves that to
+# invoke-rc.d, which policy-rc.d (containers) refuses, and a started system
+# nginx would only hold port 80, not ours.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "nginx is missing and cannot be installed (neither root nor sudo): install Debian's 'nginx' package (scale-out tests need it)." >&2; exit 1; fi; \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; } \
+	  || { echo "nginx could not be installed from Debian's packages (apt-get failed): install the 'nginx' package, then run make again." >&2; exit 1; }; }
+
 # Test services (PostgreSQL, Redis, migrated databases) under .metropole/test,
 # on their own ports: `make test` never touches the data of `make run`.
 services-test-up: install
@@ -106,7 +118,7 @@ test-upstream-solr:
 
 # Exit status: non-zero if any part failed (pytest's own codes, incl. 5 when
 # no test ran); services are stopped either way.
-test: browser services-test-up solr-up
+test: browser nginx services-test-up solr-up
 	status=0; \
 	$(MAKE) --no-print-directory test-project || status=$$?; \
 	$(MAKE) --no-print-directory test-upstream || status=$$?; \

@@ -136,3 +136,42 @@ def test_every_service_depends_only_on_defined_services():
     for name, service in services.items():
         for dependency in service.get("depends_on", []):
             assert dependency in services, (name, dependency)
+
+
+def test_the_scaleout_set_up_of_the_tests_runs_the_production_files(tmp_path):
+    """tests/deployment/test_scaleout.py runs this profile on loopback
+    (runtime/scaleout.py): the same nginx template filled the same way, the
+    same CKAN_* environment, production.ini itself with only the cookies'
+    Secure flag off (plain http), the same Solr collection and PostgreSQL."""
+    from urllib.parse import urlsplit
+
+    from ckanext.metropole.runtime import postgres, scaleout
+    from ckanext.metropole.runtime.settings import load_settings
+
+    nginx = COMPOSE["services"]["nginx"]
+    template = scaleout.NGINX_TEMPLATE.relative_to(DEPLOYMENT)
+    assert f"./{template}:/etc/nginx/templates/default.conf.template:ro" in nginx["volumes"]
+    local = scaleout.nginx_variables(8080, [8081, 8082])
+    assert set(nginx["environment"]) == set(local)
+    production_site = scaleout.render_nginx_site(nginx["environment"])
+    local_site = scaleout.render_nginx_site(local)
+    assert "${METROPOLE_" not in production_site + local_site
+    differing = set(production_site.splitlines()) ^ set(local_site.splitlines())
+    assert differing and all(re.match(r"\s*(listen|server) ", line) for line in differing)
+
+    environment = scaleout.node_environment(load_settings("test", home=str(tmp_path)),
+                                            "http://solr", "http://portal", tmp_path / "x.ini")
+    assert set(environment) == set(COMPOSE["x-ckan"]["environment"]) | COMPOSE_TEXT_ENV_FILE_VARS
+    secure_flags = {key for key in _ini_options(DEPLOYMENT / "production.ini")
+                    if key.endswith("_COOKIE_SECURE")}
+    assert set(scaleout.LOOPBACK_OVERRIDES) == secure_flags
+    # Its processes run the commands of this file with this configuration.
+    assert (scaleout.COMPOSE_FILE, scaleout.PRODUCTION_INI) == (
+        DEPLOYMENT / "compose.production.yml", DEPLOYMENT / "production.ini")
+    assert scaleout.IMAGE_INI in COMPOSE["services"]["harvest-fetch"]["command"]
+
+    solr_path = urlsplit(COMPOSE["x-ckan"]["environment"]["CKAN_SOLR_URL"]).path
+    assert solr_path == "/solr/ckan"
+    assert "COLLECTION=ckan" in (DEPLOYMENT / "solr" / "solrcloud.sh").read_text()
+    assert COMPOSE["services"]["db"]["image"] == f"postgres:{postgres.bundled_major_version()}"
+
