@@ -74,6 +74,16 @@ def _merged(hook: str) -> dict[str, Any]:
     return merged
 
 
+def _through(hook: str, value: Any, *args: Any) -> Any:
+    """Passes ``value`` through every part's ``hook`` in PARTS order (each
+    part gets what the previous one returned)."""
+    for part in PARTS:
+        function = getattr(part, hook, None)
+        if function is not None:
+            value = function(value, *args)
+    return value
+
+
 class MetropoleSecurityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IConfigDeclaration)
     plugins.implements(plugins.IConfigurer)
@@ -120,17 +130,11 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
 
     # IMiddleware
     def make_middleware(self, app, config):
-        for part in PARTS:
-            if hasattr(part, "wrap_app"):
-                app = part.wrap_app(app, config)
-        return app
+        return _through("wrap_app", app, config)
 
     # IPackageController
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        for part in PARTS:
-            if hasattr(part, "before_dataset_index"):
-                pkg_dict = part.before_dataset_index(pkg_dict)
-        return pkg_dict
+        return _through("before_dataset_index", pkg_dict)
 
     # IAuthenticator: the first part that answers wins.
     def login(self):
@@ -147,14 +151,8 @@ class MetropoleSecurityPlugin(plugins.SingletonPlugin):
 
     def notify_about_topic(self, notification_sent: bool, topic: str,
                            details: dict[str, Any]) -> bool:
-        for part in PARTS:
-            if hasattr(part, "notify_about_topic"):
-                notification_sent = part.notify_about_topic(notification_sent, topic, details)
-        return notification_sent
+        return _through("notify_about_topic", notification_sent, topic, details)
 
     # IPackageController
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        for part in PARTS:
-            if hasattr(part, "before_dataset_search"):
-                search_params = part.before_dataset_search(search_params)
-        return search_params
+        return _through("before_dataset_search", search_params)
