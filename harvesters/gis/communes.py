@@ -14,6 +14,8 @@ import numpy as np
 import shapely
 from shapely.strtree import STRtree
 
+from metropole_core import commune_registry
+
 
 class CommuneMatcher:
     def __init__(self, shapes: dict[str, Any] | None = None) -> None:
@@ -35,11 +37,7 @@ class CommuneMatcher:
 
 
 def _registry_shapes() -> dict[str, Any]:
-    """Commune shapes loaded as organisations; none when the catalogue's
-    registry is unavailable (then the source's configured communes apply)."""
-    try:
-        from ckanext.metropole.communes import registry
-
-        return {code: c.shape for code, c in registry.communes().items()}
-    except Exception:  # registry not importable / no database: fall back
-        return {}
+    """Commune shapes loaded as organisations; none before the communes are
+    loaded (then the source's configured communes apply). A database fault is
+    not "no communes": it fails the harvest, with its message in the report."""
+    return {code: c.shape for code, c in commune_registry.communes().items()}

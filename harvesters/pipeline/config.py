@@ -27,30 +27,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 from croniter import croniter
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
-
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+from metropole_core.durations import parse_duration
+from metropole_core.schema_files import SCHEMAS
 
 
 class ConfigError(ValueError):
     """All problems of a source configuration, one per line."""
-
-
-def parse_duration(text: str) -> timedelta:
-    """ISO 8601 durations in days/hours/minutes/seconds (P14D, PT2H, P1DT6H)."""
-    match = _DURATION.match(text or "")
-    if not match or not any(match.groups()):
-        raise ValueError(f"'{text}' is not an ISO 8601 duration such as PT2H or P14D")
-    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 @cache
@@ -151,7 +139,7 @@ def communes(value: Any) -> str | None:
 
 
 def overrides(value: Any) -> str | None:
-    from ..sensors.units import PHENOMENA
+    from metropole_core.phenomena import PHENOMENA
 
     if not isinstance(value, dict):
         return "must be an object {stream id: {phenomenon, unit, scale, interval}}"

@@ -8,7 +8,7 @@ back-off on 429/5xx that honour ``Retry-After`` but never wait longer than
 error bodies turned into one exception type.
 
 Every session is under the portal's outbound policy
-(``ckanext.metropole.security.outbound``): only http(s), no internal address
+(``metropole_core.outbound``): only http(s), no internal address
 unless allow-listed, checked on the address connected to and on every
 redirect. The message of a HarvestHTTPError is what editors read in the job
 report: status, reason, host and at most the protocol's error *code* (OWS
@@ -29,7 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from urllib3.util.retry import Retry
 
-from ckanext.metropole.security import outbound
+from metropole_core import outbound
 
 log = logging.getLogger(__name__)
 USER_AGENT = "metropole-harvester/0.1 (+CKAN open-data portal)"

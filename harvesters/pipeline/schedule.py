@@ -19,26 +19,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ckan.plugins.toolkit as toolkit
 from ckan import model
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
-from croniter import croniter
+
+from metropole_core.harvest_schedule import last_fire, source_cron
 
 from . import config as cfg
 
 log = logging.getLogger(__name__)
-PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_JOB_TIMEOUT = timedelta(hours=1)
-
-
-def last_fire(cron: str, now: datetime) -> datetime:
-    """The latest time ≤ now the cron expression names, in Paris time (a
-    "0 2 * * *" source runs at 02:00 local, winter and summer)."""
-    local = now.astimezone(PARIS)
-    # croniter's get_prev is strict (< start): nudge so an exact match counts.
-    return croniter(cron, local + timedelta(microseconds=1)).get_prev(datetime)
 
 
 def is_due(cron: str, last_job: datetime | None, now: datetime) -> bool:
@@ -51,12 +42,8 @@ def run_due_sources(context: dict[str, Any], now: datetime | None = None) -> lis
     fail_hung_jobs(now)
     started = []
     for source in model.Session.query(HarvestSource).filter(HarvestSource.active == True):  # noqa: E712
-        try:
-            config = cfg.load(source.config)
-        except cfg.ConfigError:
-            continue
-        cron = config.get("schedule")
-        if not cron or not croniter.is_valid(cron):
+        cron = source_cron(source.config)
+        if cron is None:
             continue
         if _pending_job(source.id) is not None:
             continue

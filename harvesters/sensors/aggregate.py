@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .model import Kind
+from metropole_core.phenomena import Kind
 
 TZ = "Europe/Paris"
 PERIODS = ("hour", "day")

@@ -20,15 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .aggregate import PERIODS, StreamInfo, aggregate, clean, frame, infer_interval
-from .model import Kind, Observations, Stream
-from .units import normalise_unit
+from metropole_core.paris_time import PARIS
+from metropole_core.phenomena import Kind
 
-PARIS = ZoneInfo("Europe/Paris")
+from .aggregate import PERIODS, StreamInfo, aggregate, clean, frame, infer_interval
+from .model import Observations, Stream
+from .units import normalise_unit
 
 
 @dataclass

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from metropole_core.phenomena import PERIOD_LABELS, Kind, Phenomenon
+
 from ..pipeline.metadata import RESOLUTIONS
 from .aggregate import MEASURE_COLUMNS
-from .model import Kind, Phenomenon, Stream
+from .model import Stream
 from .units import slugify
 
-PERIOD_LABELS = {"hour": "agrégats horaires", "day": "agrégats journaliers"}
 PRIMARY_KEY = ["stream", "period_start"]
 
 _COMMON_FIELDS = [

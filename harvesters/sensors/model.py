@@ -9,30 +9,9 @@ publishing and the GIS-free parts of the pipeline only see these.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
-
-class Kind(str, Enum):
-    """How a measure aggregates (issue 5, "aggregation right for each kind")."""
-
-    LEVEL = "level"   # water level, fill rate, temperature… → count/mean/min/max/p95
-    SOUND = "sound"   # dB → energetic mean, never the arithmetic one
-    COUNT = "count"   # bikes, pedestrians → sum
-    STATE = "state"   # on/off → share of time on
-
-
-@dataclass(frozen=True)
-class Phenomenon:
-    """A measured phenomenon as users look for it: one dataset per phenomenon
-    across a source's sensors by default."""
-
-    key: str             # slug, part of dataset names: "bruit", "comptage-velo"
-    title: str           # French title of the dataset
-    kind: Kind
-    unit: str            # unit published (after normalisation)
-    themes: tuple[str, ...]
-    description: str = ""
+from metropole_core.phenomena import Kind, Phenomenon
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .model import Kind, Phenomenon
+from metropole_core.phenomena import PHENOMENA, Kind, Phenomenon
 
 # Declared unit (lower-cased, spaces removed) → (published symbol, scale).
 _UNITS: dict[str, tuple[str, float]] = {
@@ -40,31 +40,6 @@ _UNITS: dict[str, tuple[str, float]] = {
     "count": ("1", 1.0), "{count}": ("1", 1.0), "1": ("1", 1.0), "c62": ("1", 1.0),
     "vélos": ("1", 1.0), "velos": ("1", 1.0), "bikes": ("1", 1.0),
 }
-
-PHENOMENA: dict[str, Phenomenon] = {p.key: p for p in [
-    Phenomenon("bruit", "Niveau sonore", Kind.SOUND, "dB(A)", ("bruit",),
-               "Niveau sonore équivalent pondéré A (LAeq)"),
-    Phenomenon("comptage-velo", "Comptages vélo", Kind.COUNT, "1", ("velo-pietons",),
-               "Nombre de passages de vélos"),
-    Phenomenon("comptage-pietons", "Comptages piétons", Kind.COUNT, "1", ("velo-pietons",),
-               "Nombre de passages de piétons"),
-    Phenomenon("hauteur-eau", "Hauteur d'eau", Kind.LEVEL, "m", ("eau",),
-               "Hauteur d'eau du cours d'eau"),
-    Phenomenon("temperature-eau", "Température de l'eau", Kind.LEVEL, "°C", ("eau",),
-               "Température de l'eau"),
-    Phenomenon("conductivite", "Conductivité de l'eau", Kind.LEVEL, "µS/cm", ("eau",),
-               "Conductivité électrique de l'eau"),
-    Phenomenon("turbidite", "Turbidité de l'eau", Kind.LEVEL, "NTU", ("eau",),
-               "Turbidité de l'eau"),
-    Phenomenon("remplissage", "Taux de remplissage des conteneurs", Kind.LEVEL, "%",
-               ("dechets",), "Taux de remplissage des points d'apport volontaire"),
-    Phenomenon("eclairage-etat", "État de l'éclairage public", Kind.STATE, "1",
-               ("eclairage",), "Allumé (1) ou éteint (0)"),
-    Phenomenon("eclairage-puissance", "Puissance de l'éclairage public", Kind.LEVEL, "W",
-               ("eclairage",), "Puissance électrique consommée"),
-    Phenomenon("temperature-air", "Température de l'air", Kind.LEVEL, "°C",
-               ("environnement",), "Température de l'air"),
-]}
 
 # Keyword patterns on a stream's names (datastream name, observed property,
 # NGSI attribute and entity type), first match wins. Order matters: water

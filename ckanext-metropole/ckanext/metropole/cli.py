@@ -225,7 +225,9 @@ def demo_load() -> None:
 
 
 def _load_demo() -> None:
-    from metropole_harvesters.demo import ensure_demo_sources
+    from ckan.plugins import PluginImplementations
+
+    from metropole_core.interfaces import IHarvestRuntime
 
     from .communes import loader
     from .demo.content import load_demo_datasets
@@ -239,7 +241,10 @@ def _load_demo() -> None:
     if epci is None:
         return
     samples_url = toolkit.config.get("ckanext.metropole.runtime.samples_url")
-    sources = ensure_demo_sources(context, samples_url, owner_org=epci.name)
+    # The demo's harvest sources, contributed by the harvesters' plugin.
+    sources = [source_id for harvest_runtime in PluginImplementations(IHarvestRuntime)
+               for source_id in harvest_runtime.ensure_demo_sources(
+                   dict(context), samples_url, epci.name)]
     for source_id in sources:
         # A first run now, rather than at the next scheduled minute.
         toolkit.get_action("harvest_job_create")(dict(context), {"source_id": source_id})

@@ -6,8 +6,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from . import vocabularies
-from .communes import registry
+from metropole_core import commune_registry as registry
+from metropole_core import vocabularies
 
 
 def _lang() -> str:
@@ -115,7 +115,7 @@ def communes_label(pkg: dict[str, Any]) -> str:
 def freshness(pkg: dict[str, Any]) -> dict[str, Any] | None:
     """When the latest observation was, and whether that is later than the
     dataset's frequency allows (sensor datasets); None for static data."""
-    from metropole_harvesters.pipeline.freshness import freshness as compute
+    from metropole_core.freshness import freshness as compute
 
     state = compute(pkg)
     if state is None:

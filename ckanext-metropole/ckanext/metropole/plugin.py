@@ -15,6 +15,8 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.plugins import DefaultTranslation
 
+from metropole_core import schema_files
+
 from . import datastore_views, helpers, indexing, theme_groups, validators
 
 FACET_FIELDS = {"vocab_communes": helpers.commune_title, "vocab_themes": helpers.theme_title}
@@ -36,6 +38,10 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "metropole")
+        # The charter's licences, unless an install lists its own (package
+        # data: the path depends on where the core is installed).
+        if not config.get("licenses_group_url"):
+            config["licenses_group_url"] = schema_files.licences_url()
 
     # IClick
     def get_commands(self) -> list:

@@ -18,8 +18,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from metropole_harvesters.pipeline.freshness import max_ages
-from metropole_harvesters.pipeline.metadata import field_of
+from metropole_core.fields import field_of
+from metropole_core.freshness import max_ages
 
 from .. import helpers as metropole_helpers
 from . import chart as charts
@@ -115,7 +115,7 @@ class ThemePage:
 
 
 def theme_description(slug: str) -> str:
-    from .. import vocabularies
+    from metropole_core import vocabularies
 
     theme = vocabularies.themes().get(slug)
     return vocabularies.localised(theme.description, metropole_helpers._lang()) if theme else ""

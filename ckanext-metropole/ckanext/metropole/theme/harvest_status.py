@@ -18,11 +18,9 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 from ckan import model
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
-from croniter import croniter
 from sqlalchemy import func
 
-from metropole_harvesters.pipeline import config as harvest_config
-from metropole_harvesters.pipeline.schedule import PARIS
+from metropole_core.harvest_schedule import next_fire, source_cron
 
 RUNS_SHOWN = 5
 CHANGES_SHOWN = 20
@@ -77,16 +75,8 @@ def schedule(source_id: str, now: datetime | None = None) -> Schedule:
     source = HarvestSource.get(source_id)
     if source is None:
         return Schedule(cron=None, frequency=None, next_run=None)
-    try:
-        cron = harvest_config.load(source.config).get("schedule")
-    except harvest_config.ConfigError:
-        cron = None
-    if cron and not croniter.is_valid(cron):
-        cron = None
-    next_run = None
-    if cron:
-        local = (now or datetime.now(timezone.utc)).astimezone(PARIS)
-        next_run = croniter(cron, local).get_next(datetime)
+    cron = source_cron(source.config)
+    next_run = next_fire(cron, now or datetime.now(timezone.utc)) if cron else None
     return Schedule(cron=cron, frequency=source.frequency, next_run=next_run)
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 from markupsafe import Markup, escape
 
+from metropole_core import commune_registry as registry
+
 from .. import helpers as catalogue_helpers
-from ..communes import registry
 from . import harvest_status, settings
 
 LANGUAGES = (("fr", "Français", "FR"), ("en", "English", "EN"))

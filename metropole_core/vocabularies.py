@@ -6,12 +6,11 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
-VOCABULARIES_DIR = SCHEMAS_DIR / "vocabularies"
+from .schema_files import SCHEMAS, VOCABULARIES
+
 EU_THEME_BASE = "http://publications.europa.eu/resource/authority/data-theme/"
 
 
@@ -43,7 +42,7 @@ class Licence:
 
 @functools.cache
 def themes() -> dict[str, Theme]:
-    data = yaml.safe_load((VOCABULARIES_DIR / "themes.yaml").read_text())
+    data = yaml.safe_load((VOCABULARIES / "themes.yaml").read_text())
     eu_base = data["eu_base"]
     return {
         t["slug"]: Theme(slug=t["slug"], label=t["label"], description=t["description"],
@@ -56,7 +55,7 @@ def themes() -> dict[str, Theme]:
 @functools.cache
 def frequencies() -> dict[str, Frequency]:
     """By URI (what datasets store)."""
-    data = yaml.safe_load((VOCABULARIES_DIR / "frequencies.yaml").read_text())
+    data = yaml.safe_load((VOCABULARIES / "frequencies.yaml").read_text())
     return {
         data["base"] + f["code"]: Frequency(code=f["code"], uri=data["base"] + f["code"],
                                             label=f["label"], max_age=f.get("max_age"))
@@ -66,7 +65,7 @@ def frequencies() -> dict[str, Frequency]:
 
 @functools.cache
 def licences() -> dict[str, Licence]:
-    data = json.loads((SCHEMAS_DIR / "licenses.json").read_text())
+    data = json.loads((SCHEMAS / "licenses.json").read_text())
     return {
         entry["id"]: Licence(id=entry["id"], title=entry["title"],
                              title_en=entry.get("title_en", entry["title"]),

@@ -13,18 +13,16 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
-import yaml
-
-from .config import SCHEMAS, parse_duration
-from .metadata import field_of
+from .durations import parse_duration
+from .fields import field_of
+from .vocabularies import frequencies
 
 
 @cache
 def max_ages() -> dict[str, timedelta]:
     """Frequency URI → how old the latest data may be."""
-    data = yaml.safe_load((SCHEMAS / "vocabularies" / "frequencies.yaml").read_text())
-    return {data["base"] + f["code"]: parse_duration(f["max_age"])
-            for f in data["frequencies"] if f.get("max_age")}
+    return {uri: parse_duration(frequency.max_age)
+            for uri, frequency in frequencies().items() if frequency.max_age}
 
 
 @dataclass(frozen=True)
