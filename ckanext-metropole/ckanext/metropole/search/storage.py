@@ -374,12 +374,6 @@ def bump_generation() -> None:
     execute(f"SELECT nextval('{GENERATION}')")
 
 
-def forget_schema_state() -> None:
-    """Make the next call re-check the tables (after they were dropped)."""
-    global _ready
-    _ready = False
-
-
 # --------------------------------------------------------------------------
 # Writes
 
