@@ -103,7 +103,7 @@ def cycles() -> list[list[str]]:
     graph = {name: sorted(t for t in imported(name, path)
                           if t in known and t != name and known[t][0] == package
                           # a package's __init__ importing its own modules is no cycle
-                          and not name == t.rsplit(".", 1)[0])
+                          and name != t.rsplit(".", 1)[0])
              for name, (package, path) in known.items()}
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -45,10 +45,6 @@ class Snapshot:
     issues: Issues
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256((self.geojson_hash + self.csv_hash).encode()).hexdigest()
-
     def discard(self) -> None:
         self.discard_directory(self.directory)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from ..pipeline.http import HarvestHTTPError, get_json
+from ..pipeline.http import get_json
 from ..pipeline.paging import next_link_pages
 from ..sensors.model import Observations, Stream, to_number
 from ..sensors.units import resolve
@@ -158,11 +158,3 @@ def _interval(ds: dict, override: dict | None) -> float | None:
         factor = {"min": 60, "stunde": 3600, "tag": 86400}[layer.group(2).lower()]
         return float(int(layer.group(1)) * factor)
     return None
-
-
-def check_reachable(session: requests.Session, url: str) -> None:
-    """Gather-time sanity check with a clear message."""
-    body, response = get_json(session, service_root(url))
-    if not isinstance(body, dict) or "value" not in body:
-        raise HarvestHTTPError(f"{response.url} does not look like a SensorThings root",
-                               response.url)

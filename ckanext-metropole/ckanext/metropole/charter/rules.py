@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from metropole_core.vocabularies import open_licence_ids
 
-PARTNER_LICENCE = "partner-convention"
 RESTRICTED_ACCESS = {"partners", "internal"}
 
 
