@@ -25,13 +25,15 @@ from .. import helpers as metropole_helpers
 from . import chart as charts
 from . import series as shaping
 from . import store
-from .helpers import number, period_label, value
+from .formatting import number, period_label, value
 
 _ = toolkit._
 
 # Sensor themes of the catalogue (schemas/vocabularies/themes.yaml, `sensor: true`).
 THEMES = ("bruit", "dechets", "eau", "velo-pietons", "eclairage")
-WINDOWS = {"hour": timedelta(days=7), "day": timedelta(days=30)}
+# How much a dashboard card shows: a month day by day, shorter than the chart
+# view's season (charts.chart.VIEW_WINDOWS): a dashboard is read at a glance.
+DASHBOARD_WINDOWS = {"hour": timedelta(days=7), "day": timedelta(days=30)}
 DEFAULT_MAX_AGE = timedelta(hours=3)
 
 # Colours (dark outline on every marker; text always says the same).
@@ -126,7 +128,7 @@ def build_theme(ctx: dict[str, Any], slug: str, now: datetime | None = None) -> 
     blocks = []
     for package in store.find_sensor_datasets(ctx, slug):
         for tables in store.tables_of(package).values():
-            chart = charts.build(ctx, package, tables, WINDOWS)
+            chart = charts.build(ctx, package, tables, DASHBOARD_WINDOWS)
             if chart is not None:
                 blocks.append(_block(package, tables, chart, now))
     return ThemePage(slug, metropole_helpers.theme_title(slug), theme_description(slug), blocks)

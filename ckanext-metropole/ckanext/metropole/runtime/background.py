@@ -155,7 +155,7 @@ def scheduler_pass() -> None:
 
 
 def run_startup_checks() -> None:
-    from ckanext.metropole.cli import startup_checks
+    from ckanext.metropole.startup_checks import startup_checks
 
     try:
         startup_checks()

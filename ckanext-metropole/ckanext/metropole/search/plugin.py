@@ -33,22 +33,16 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from . import connection, temporal, validation
+from .backend_setting import backend
 
 log = logging.getLogger(__name__)
 
-BACKEND_KEY = "ckanext.metropole.search.backend"
 # CKAN declares solr_url as required; with the postgres backend it is never
 # used, so a recognisable non-URL keeps CKAN's validation quiet.
 SOLR_URL_PLACEHOLDER = "postgresql-search://metropole_search"
 
 _HARVEST_MODULE = "ckanext.harvest.logic.action.update"
 _originals: dict[str, Any] = {}
-
-
-def backend() -> str:
-    # An explicit default: CKAN warns about undeclared options otherwise, and
-    # this runs before the plugin's declarations are registered.
-    return (tk.config.get(BACKEND_KEY, "postgres") or "postgres").strip().lower()
 
 
 def make_connection(decode_dates: bool = True) -> Any:

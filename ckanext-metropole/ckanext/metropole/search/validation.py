@@ -36,6 +36,7 @@ import ckan.plugins.toolkit as tk
 import pysolr
 
 from . import connection, facets, query
+from .backend_setting import backend
 from .errors import BadRequest, QuerySyntaxError, SortError
 
 log = logging.getLogger(__name__)
@@ -187,9 +188,7 @@ def _reason(message: str) -> str:
 def package_search(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     from ckan.lib.search.common import SearchError, SearchQueryError
 
-    from . import plugin
-
-    errors = errors_of(data_dict, check_syntax=plugin.backend() == "postgres")
+    errors = errors_of(data_dict, check_syntax=backend() == "postgres")
     if errors and set(errors) <= set(SEARCH_TEXT_PARAMETERS):
         # CKAN's search pages pass these on from the visitor and show a
         # SearchError as "error while searching" (a ValidationError would be
@@ -199,7 +198,7 @@ def package_search(original: Any, context: dict[str, Any], data_dict: dict[str, 
     if errors:
         raise tk.ValidationError(errors)
     mincount = data_dict.get("facet.mincount")
-    if plugin.backend() == "solr" and mincount is not None and int(mincount) < 1:
+    if backend() == "solr" and mincount is not None and int(mincount) < 1:
         # Solr lists every indexed value with count 0, the values of
         # datasets the user may not read included: never below 1 there.
         data_dict = {**data_dict, "facet.mincount": 1}

@@ -1,5 +1,5 @@
-"""Template helpers of the charts and dashboards: numbers and periods in the
-user's language (French by default)."""
+"""How the charts and dashboards write numbers, values with their units,
+periods and captions, in the user's language (French by default)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def period_label(period: Period | None, kind: str) -> str:
 def caption(chart: charts.Chart, period: str) -> str:
     pc = chart.periods[period]
     label = charts.measure_label(pc.measure, period)
-    days = charts.WINDOWS[period].days if period in charts.WINDOWS else 0
+    days = charts.VIEW_WINDOWS[period].days if period in charts.VIEW_WINDOWS else 0
     shown = {s.stream for s in pc.series}
     if period == "hour":
         text = _("{measure}, hour by hour over the last {days} days, {count} sensors, in {unit}.")
@@ -84,17 +84,3 @@ def dataset_charts(package: dict[str, Any]) -> list[dict[str, Any]]:
                           "title": table.phenomenon_title})
     return found
 
-
-def get_helpers() -> dict[str, Any]:
-    from . import dashboards
-
-    return {
-        "metropole_chart_caption": caption,
-        "metropole_chart_value": value,
-        "metropole_chart_percent": percent,
-        "metropole_chart_period": period_label,
-        "metropole_chart_number": number,
-        "metropole_local_time": local_time,
-        "metropole_dashboard_themes": dashboards.theme_links,
-        "metropole_dataset_charts": dataset_charts,
-    }
