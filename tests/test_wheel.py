@@ -13,6 +13,7 @@ dataset form renders the scheming schema, which is package data of the core.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -72,6 +73,9 @@ START = textwrap.dedent("""\
 
 
 def build_wheel(folder: Path) -> Path:
+    # setuptools builds in build/ and never removes what it copied there
+    # before: a module deleted since the last build would ship in the wheel.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "--quiet", "--wheel-dir", str(folder), str(ROOT)], check=True)
     return next(folder.glob("metropole_portal-*.whl"))

@@ -17,7 +17,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from metropole_core import schema_files
 
-from . import datastore_views, helpers, indexing, theme_groups, validators
+from . import command_group, datastore_views, helpers, indexing, theme_groups, validators
 
 FACET_FIELDS = {"vocab_communes": helpers.commune_title, "vocab_themes": helpers.theme_title}
 
@@ -32,6 +32,7 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.ITranslation)
     plugins.implements(plugins.IActions)
+    plugins.implements(command_group.IMetropoleCommands)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
@@ -43,11 +44,15 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = schema_files.licences_url()
 
-    # IClick
+    # IClick: the shared `ckan metropole` group (command_group.py) …
     def get_commands(self) -> list:
+        return [command_group.metropole]
+
+    # … and this plugin's subcommands in it.
+    def get_metropole_commands(self) -> list:
         from .cli import metropole
 
-        return [metropole]
+        return list(metropole.commands.values())
 
     # IActions
     def get_actions(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from .. import command_group
 from . import connection, temporal, validation
 from .backend_setting import backend
 
@@ -97,12 +98,24 @@ def _rebind_harvest() -> None:
 
 
 @tk.blanket.config_declarations
-@tk.blanket.cli
 class PostgresSearchPlugin(p.SingletonPlugin):
+    p.implements(p.IClick)
+    p.implements(command_group.IMetropoleCommands)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IActions)
+
+    # IClick: the shared `ckan metropole` group (enabled alone, this plugin
+    # still offers `ckan metropole search`) …
+    def get_commands(self) -> list:
+        return [command_group.metropole]
+
+    # … with `ckan metropole search` in it.
+    def get_metropole_commands(self) -> list:
+        from .cli import search
+
+        return [search]
 
     # IConfigurer: runs before CKAN validates the config and checks Solr.
     def update_config(self, config: Any) -> None:
