@@ -15,3 +15,12 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"'{text}' is not an ISO 8601 duration such as PT2H or P14D")
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def interval_seconds(text: str | None) -> float | None:
+    """A sensor's declared sampling interval (PT15M, PT1H) in seconds; None
+    when it is not an ISO 8601 duration (servers write free text there)."""
+    try:
+        return parse_duration(text or "").total_seconds()
+    except ValueError:
+        return None

@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 import requests
 
+from metropole_core.durations import interval_seconds
+
 from ..pipeline.http import HarvestHTTPError, get_json
 from ..pipeline.paging import MAX_PAGES, offset_pages
 from ..sensors.model import Observations, Stream, to_number
@@ -135,9 +137,7 @@ def _location(location: Any) -> tuple[float | None, float | None]:
 
 
 def _interval(override: dict | None) -> float | None:
-    from .sensorthings import parse_duration
-
-    return parse_duration(override.get("interval")) if override else None
+    return interval_seconds(override.get("interval")) if override else None
 
 
 # -- time series ------------------------------------------------------------------

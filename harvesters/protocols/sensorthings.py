@@ -16,6 +16,8 @@ from typing import Any
 
 import requests
 
+from metropole_core.durations import interval_seconds
+
 from ..pipeline.http import get_json
 from ..pipeline.paging import next_link_pages
 from ..sensors.model import Observations, Stream, to_number
@@ -132,25 +134,15 @@ def _point(geometry: Any) -> tuple[float, float] | None:
     return None
 
 
-_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
 _LAYER = re.compile(r"_(\d+)-(Min|Stunde|Tag)", re.IGNORECASE)
-
-
-def parse_duration(text: str | None) -> float | None:
-    """Seconds of a simple ISO 8601 time duration (PT15M, PT1H)."""
-    match = _DURATION.match(text or "")
-    if not match or not any(match.groups()):
-        return None
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return float(hours * 3600 + minutes * 60 + seconds)
 
 
 def _interval(ds: dict, override: dict | None) -> float | None:
     if override and override.get("interval"):
-        return parse_duration(override["interval"])
+        return interval_seconds(override["interval"])
     props = ds.get("properties") or {}
     for key in ("resultInterval", "interval", "samplingInterval"):
-        seconds = parse_duration(props.get(key)) if isinstance(props.get(key), str) else None
+        seconds = interval_seconds(props.get(key)) if isinstance(props.get(key), str) else None
         if seconds:
             return seconds
     layer = _LAYER.search(str(props.get("layerName", "")))   # Hamburg: _15-Min, _1-Stunde
