@@ -45,7 +45,7 @@ setup(
         "ckan.plugins": [
             "metropole = ckanext.metropole.plugin:MetropolePlugin",
             "metropole_search = ckanext.metropole.search.plugin:PostgresSearchPlugin",
-            "metropole_theme = ckanext.metropole.theme.plugin:MetropoleThemePlugin",
+            "metropole_theme = ckanext.metropole.branding.plugin:MetropoleThemePlugin",
             "metropole_harvest_runtime = metropole_harvesters.plugin:HarvestRuntimePlugin",
             "metropole_charts = ckanext.metropole.charts.plugin:MetropoleChartsPlugin",
             "metropole_security = ckanext.metropole.security.plugin:MetropoleSecurityPlugin",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from ckan.plugins.toolkit import Invalid
 
-from ckanext.metropole.theme.settings import css_colour
+from ckanext.metropole.branding.settings import css_colour
 
 
 @pytest.mark.ckan_config("ckanext.metropole.theme.name", "Metz Métropole")

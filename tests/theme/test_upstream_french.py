@@ -53,7 +53,7 @@ def _portal_catalogues() -> dict[str, Catalog]:
     """The portal's own French catalogue and the one for upstream strings."""
     found = {}
     for package, domain in [("ckanext.metropole", "ckanext-metropole"),
-                            ("ckanext.metropole.theme", "ckanext-metropole-upstream")]:
+                            ("ckanext.metropole.branding", "ckanext-metropole-upstream")]:
         path = _package_dir(package) / "i18n" / "fr" / "LC_MESSAGES" / f"{domain}.po"
         with path.open("rb") as handle:
             found[domain] = read_po(handle)

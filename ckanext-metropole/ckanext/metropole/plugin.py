@@ -17,9 +17,10 @@ from ckan.lib.plugins import DefaultTranslation
 
 from metropole_core import schema_files
 
-from . import command_group, datastore_views, helpers, indexing, theme_groups, validators
+from . import command_group, datastore_views, field_display, indexing, theme_groups, validators
 
-FACET_FIELDS = {"vocab_communes": helpers.commune_title, "vocab_themes": helpers.theme_title}
+FACET_FIELDS = {"vocab_communes": field_display.commune_title,
+                "vocab_themes": field_display.theme_title}
 
 
 @toolkit.blanket.config_declarations
@@ -68,7 +69,7 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return helpers.get_helpers()
+        return field_display.get_helpers()
 
     # IFacets
     def dataset_facets(self, facets: OrderedDict, package_type: str) -> OrderedDict:

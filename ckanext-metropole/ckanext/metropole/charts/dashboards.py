@@ -21,7 +21,7 @@ import ckan.plugins.toolkit as toolkit
 from metropole_core.fields import field_of
 from metropole_core.freshness import max_ages
 
-from .. import helpers as metropole_helpers
+from .. import field_display
 from . import chart as charts
 from . import series as shaping
 from . import store
@@ -45,7 +45,7 @@ THRESHOLDS = {"bruit": (55.0, 65.0), "remplissage": (50.0, 80.0)}
 
 
 def theme_links() -> list[dict[str, str]]:
-    return [{"slug": slug, "title": metropole_helpers.theme_title(slug),
+    return [{"slug": slug, "title": field_display.theme_title(slug),
              "url": toolkit.url_for("metropole_dashboards.theme", slug=slug)}
             for slug in THEMES]
 
@@ -120,7 +120,7 @@ def theme_description(slug: str) -> str:
     from metropole_core import vocabularies
 
     theme = vocabularies.themes().get(slug)
-    return vocabularies.localised(theme.description, metropole_helpers._lang()) if theme else ""
+    return vocabularies.localised(theme.description, field_display._lang()) if theme else ""
 
 
 def build_theme(ctx: dict[str, Any], slug: str, now: datetime | None = None) -> ThemePage:
@@ -131,7 +131,7 @@ def build_theme(ctx: dict[str, Any], slug: str, now: datetime | None = None) -> 
             chart = charts.build(ctx, package, tables, DASHBOARD_WINDOWS)
             if chart is not None:
                 blocks.append(_block(package, tables, chart, now))
-    return ThemePage(slug, metropole_helpers.theme_title(slug), theme_description(slug), blocks)
+    return ThemePage(slug, field_display.theme_title(slug), theme_description(slug), blocks)
 
 
 def _max_age(package: dict[str, Any]) -> timedelta:
@@ -263,9 +263,9 @@ def index(ctx: dict[str, Any]) -> list[ThemeCard]:
         sensors = sum(store.stream_count(t) for p in packages
                       for tables in store.tables_of(p).values()
                       for t in list(tables.values())[:1])
-        fresh = [metropole_helpers.freshness(p) for p in packages]
+        fresh = [field_display.freshness(p) for p in packages]
         latest = max((field_of(p, "latest_observation") or "" for p in packages), default="")
-        cards.append(ThemeCard(slug, metropole_helpers.theme_title(slug),
+        cards.append(ThemeCard(slug, field_display.theme_title(slug),
                                theme_description(slug), len(packages), sensors,
                                sum(1 for f in fresh if f and f.get("late")), latest or None))
     return cards

@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 from babel.numbers import format_decimal
 
-from ..helpers import _lang
+from ..field_display import _lang
 from . import chart as charts
 from . import store
 from .series import Period

@@ -41,7 +41,7 @@ INIT_INPUTS = (
     EXTENSION / "themes.py",
     EXTENSION / "theme_groups.py",
     EXTENSION / "i18n",
-    EXTENSION / "theme" / "i18n",
+    EXTENSION / "branding" / "i18n",
     CORE / "schemas" / "vocabularies",
 )
 INPUT_SUFFIXES = {".py", ".po", ".yaml", ".json", ".csv"}

@@ -19,7 +19,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.plugins import DefaultTranslation
 
-from . import helpers, settings, views
+from . import settings, template_helpers, views
 
 
 @toolkit.blanket.config_declarations
@@ -41,7 +41,7 @@ class MetropoleThemePlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return helpers.get_helpers()
+        return template_helpers.get_helpers()
 
     # IBlueprint
     def get_blueprint(self):

@@ -1,4 +1,6 @@
-"""Template helpers, including the ``choices_helper``s of the scheming forms."""
+"""How the catalogue's fields are shown: the template helpers of the ``metropole``
+plugin (commune and theme titles, the charter block, extent, freshness),
+including the ``choices_helper``s of the scheming forms."""
 
 from __future__ import annotations
 

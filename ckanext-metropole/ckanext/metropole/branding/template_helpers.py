@@ -11,8 +11,9 @@ from markupsafe import Markup, escape
 
 from metropole_core import commune_registry as registry
 
-from .. import helpers as catalogue_helpers
-from . import harvest_status, settings
+from .. import field_display
+from ..pages import harvest_source
+from . import settings
 
 LANGUAGES = (("fr", "Français", "FR"), ("en", "English", "EN"))
 
@@ -38,7 +39,7 @@ def home_themes() -> list[dict[str, Any]]:
     """The theme groups with their dataset counts, labels in the user's language."""
     groups = toolkit.get_action("group_list")(
         _context(), {"all_fields": True, "sort": "title asc"})
-    return [{"name": g["name"], "title": catalogue_helpers.theme_title(g["name"]),
+    return [{"name": g["name"], "title": field_display.theme_title(g["name"]),
              "count": g.get("package_count", 0)} for g in groups]
 
 
@@ -85,24 +86,24 @@ def pager(page: Any, **kwargs: Any) -> Markup:
                       symbol_next=symbol("fa-chevron-right", toolkit._("Next page")), **kwargs)
 
 
-def harvest_schedule(source_id: str) -> harvest_status.Schedule:
-    return harvest_status.schedule(source_id)
+def harvest_schedule(source_id: str) -> harvest_source.Schedule:
+    return harvest_source.schedule(source_id)
 
 
 def harvest_last_runs(source_id: str) -> list[dict[str, Any]]:
-    return harvest_status.last_runs(source_id)
+    return harvest_source.last_runs(source_id)
 
 
 def harvest_changed_datasets(job_id: str) -> list[dict[str, Any]]:
-    return harvest_status.changed_datasets(job_id)
+    return harvest_source.changed_datasets(job_id)
 
 
 def harvest_progress(source_id: str) -> dict[str, Any]:
-    return harvest_status.progress(source_id).as_json()
+    return harvest_source.progress(source_id).as_json()
 
 
 def harvest_can_run(source_id: str) -> bool:
-    return harvest_status.can_see_reports(source_id)
+    return harvest_source.can_see_reports(source_id)
 
 
 def get_helpers() -> dict[str, Any]:

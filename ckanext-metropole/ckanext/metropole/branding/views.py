@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as toolkit
 from ckan import model
 from flask import Blueprint, jsonify
 
-from . import harvest_status
+from ..pages import harvest_source
 
 pages = Blueprint("metropole_pages", __name__)
 
@@ -40,6 +40,6 @@ def harvest_progress(source_id: str):
                              {"id": source.id})
     except toolkit.NotAuthorized:
         return jsonify({"error": "forbidden"}), 403
-    response = jsonify(harvest_status.progress(source.id).as_json())
+    response = jsonify(harvest_source.progress(source.id).as_json())
     response.headers["Cache-Control"] = "no-store"
     return response
