@@ -7,7 +7,7 @@ Three import packages live in this repository, in layers that import one way
   commune registry, outbound policy, Paris time, sensor labels;
 - ``ckanext.metropole`` (folder ``ckanext-metropole/``): the CKAN extension —
   plugins, search backend, runtime, charter, communes, views, CLI;
-- ``metropole_harvesters`` (folder ``harvesters/``): the harvester plugins.
+- ``metropole_harvesters`` (folder ``metropole_harvesters/``): the harvester plugins.
 
 Everything a running portal reads besides Python (templates, assets,
 translations — the .mo files that ``make install`` compiles —, schemas,
@@ -31,11 +31,9 @@ setup(
     python_requires=">=3.10",
     packages=find_namespace_packages(where="ckanext-metropole", include=["ckanext.*"])
     + find_namespace_packages(include=["metropole_core", "metropole_core.*"])
-    + ["metropole_harvesters"]
-    + [f"metropole_harvesters.{name}" for name in find_packages(where="harvesters")],
+    + find_packages(include=["metropole_harvesters", "metropole_harvesters.*"]),
     package_dir={
         "ckanext": "ckanext-metropole/ckanext",
-        "metropole_harvesters": "harvesters",
     },
     package_data={
         "ckanext.metropole": [f"**/*.{ext}" for ext in PACKAGE_DATA],

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {
     "metropole_core": ROOT / "metropole_core",
     "ckanext.metropole": ROOT / "ckanext-metropole" / "ckanext" / "metropole",
-    "metropole_harvesters": ROOT / "harvesters",
+    "metropole_harvesters": ROOT / "metropole_harvesters",
 }
 # Which of the project's packages each one may import.
 ALLOWED = {

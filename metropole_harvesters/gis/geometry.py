@@ -4,7 +4,7 @@ Vectorised per page with shapely 2 and pyproj (one transform call for every
 coordinate of the page), so a 100,000-polygon layer costs seconds, not the
 minutes a per-vertex loop would.
 
-**Invalid geometry rule** (documented in ``harvesters/README.md``):
+**Invalid geometry rule** (documented in ``metropole_harvesters/README.md``):
 
 1. a geometry that cannot be parsed (bad type, ragged or non-numeric
    coordinates), or whose reprojected coordinates are not finite or fall

@@ -1,7 +1,7 @@
 """Fetch → normalise → aggregate for a group of streams, incrementally.
 
 Each stream has a state kept between runs (in the harvest object, see
-``harvesters/pipeline/state.py``): its watermark (latest observation time),
+``metropole_harvesters/pipeline/objects.py``): its watermark (latest observation time),
 published unit, sampling interval and first observation. A run fetches from
 the watermark minus the look-back, *rounded down to the start of the
 longest aggregation period* (a Europe/Paris day): every period the run
