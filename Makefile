@@ -25,7 +25,7 @@ I18N := ckanext-metropole/ckanext/metropole/i18n
 # The portal's own catalogue, and French for CKAN's and the extensions'
 # strings their catalogues leave empty (loaded by metropole_theme).
 MO_FILES := $(I18N)/fr/LC_MESSAGES/ckanext-metropole.mo \
-	ckanext-metropole/ckanext/metropole/theme/i18n/fr/LC_MESSAGES/ckanext-metropole-upstream.mo
+	ckanext-metropole/ckanext/metropole/branding/i18n/fr/LC_MESSAGES/ckanext-metropole-upstream.mo
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

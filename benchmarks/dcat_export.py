@@ -96,8 +96,8 @@ def _fill(count: int) -> float:
     from ckan import model
     from ckan.tests.helpers import call_action
 
-    from ckanext.metropole import vocabularies
-    from ckanext.metropole.communes import registry
+    from metropole_core import commune_registry as registry
+    from metropole_core import vocabularies
 
     existing = model.Session.query(model.Package).filter(
         model.Package.name.like("bench-%"), model.Package.state == "active").count()

@@ -35,7 +35,7 @@ Each mix runs with the per-process result cache off (every query hits
 PostgreSQL) and on (the default; repeated queries such as the unfiltered
 browse are then answered from memory until the index changes).
 Rebuild throughput is measured on real CKAN datasets (``--rebuild-datasets``)
-with CKAN's ``search-index rebuild`` path and with ``metropole-search
+with CKAN's ``search-index rebuild`` path and with ``metropole search
 rebuild``, next to the ceiling CKAN's own per-dataset work sets on this
 machine (see search_rebuild.py), plus the raw index write rate of the
 synthetic load.
@@ -437,7 +437,7 @@ def rebuild_figures(count: int) -> None:
     ckan_rate = total / (time.perf_counter() - start)
     summary = shadow_rebuild.rebuild()
     print(f"  rebuild of {total} CKAN datasets: ckan search-index rebuild "
-          f"{ckan_rate:.0f} datasets/s; metropole-search rebuild "
+          f"{ckan_rate:.0f} datasets/s; metropole search rebuild "
           f"{summary['per_second']:.0f} datasets/s ({summary['seconds']:.1f}s)")
 
 

@@ -6,7 +6,7 @@ reindexes, and the index is complete and searchable throughout):
     .venv/bin/python benchmarks/search_rebuild.py --config .metropole/ckan.ini \
         [--sample 300] [--processes 0]
 
-Before timing ``metropole-search rebuild`` it measures, on ``--sample``
+Before timing ``metropole search rebuild`` it measures, on ``--sample``
 datasets and in one process, what CKAN and the plugins do for each dataset
 whatever the search backend: ``package_show`` with both show-schema
 validations (``package_show_default_and_custom_schemas``), then
@@ -70,7 +70,7 @@ def report(sample: int, processes: int) -> None:
     print(f"  ceiling on {cores} cores, for any search backend: "
           f"{ceiling:.0f} datasets/s")
     summary = rebuild.rebuild(processes)
-    print(f"metropole-search rebuild: {summary['per_second']:.0f} datasets/s "
+    print(f"metropole search rebuild: {summary['per_second']:.0f} datasets/s "
           f"({summary['seconds']:.1f} s, {summary['failures']} failures), "
           f"{summary['per_second'] / ceiling:.0%} of the ceiling")
 

@@ -12,8 +12,9 @@ from ckan.lib import search
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.metropole.communes import loader, registry
+from ckanext.metropole.communes import loader
 from ckanext.metropole.themes import load_theme_groups
+from metropole_core import commune_registry as registry
 
 AMP = "200054807"
 MARSEILLE, AIX = "13055", "13001"

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from shapely.geometry import Point
 
-from ckanext.metropole.communes import registry
+from metropole_core import commune_registry as registry
 
 from ..helpers import AIX, MARSEILLE, api, dataset_fields
 

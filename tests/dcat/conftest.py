@@ -13,8 +13,9 @@ from ckan import model
 from ckan.lib import search
 from ckan.tests.helpers import call_action
 
-from ckanext.metropole.communes import loader, registry
+from ckanext.metropole.communes import loader
 from ckanext.metropole.themes import load_theme_groups
+from metropole_core import commune_registry as registry
 
 from ..helpers import loopback_allowed
 

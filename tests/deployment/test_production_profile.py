@@ -73,7 +73,7 @@ def _key_exists(key: str) -> bool:
     needles = [key.encode()] + [(".".join(parts[:n]) + ".").encode()
                                 for n in range(len(parts) - 1, 2, -1)]
     roots = [SITE_PACKAGES / "ckan", SITE_PACKAGES / "ckanext", ROOT / "ckanext-metropole",
-             ROOT / "harvesters"]
+             ROOT / "metropole_harvesters"]
     sources = [path.read_bytes() for root in roots for path in root.rglob("*.py")]
     return any(needle in source for needle in needles for source in sources)
 

@@ -89,7 +89,7 @@ def communes() -> dict:
     point-in-polygon lookup has something to find."""
     from ckan.tests import factories
 
-    from metropole_harvesters.pipeline.metadata import communes_lookup
+    from metropole_core import commune_registry
 
     marseille = factories.Organization(name="marseille", title="Marseille", org_kind="commune",
                                        insee_code="13055",
@@ -97,9 +97,5 @@ def communes() -> dict:
     factories.Organization(name="aix-en-provence", title="Aix-en-Provence",
                            org_kind="commune", insee_code="13001",
                            geometry=_box(5.25, 43.45, 5.60, 43.60))
-    lookup = communes_lookup()
-    if lookup is not None:
-        import importlib
-
-        importlib.import_module(lookup.__module__).clear()
+    commune_registry.clear()
     return marseille

@@ -81,7 +81,7 @@ def test_first_harvest_publishes_one_dataset_per_phenomenon(samples):
 def test_metadata_fields(samples):
     source = _source(samples.url + "/sensorthings/v1.1")
     run_job(source["id"])
-    from metropole_harvesters.pipeline.metadata import field_of
+    from metropole_core.fields import field_of
 
     bikes = call_action("package_show", id="sensorthings-demo-comptage-velo")
     assert field_of(bikes, "themes") == ["velo-pietons"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ckanext.metropole.communes import registry
+from metropole_core import commune_registry as registry
 
 from ..helpers import MARSEILLE, api, dataset_fields
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ckanext.metropole.search.plugin import BACKEND_KEY
+from ckanext.metropole.search.backend_setting import BACKEND_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKENDS = ("postgres", "solr")

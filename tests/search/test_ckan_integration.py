@@ -133,7 +133,7 @@ def test_search_index_cli_commands(cli):
     assert "cli-dataset" in result.output
     result = cli.invoke(ckan_command, ["search-index", "clear", "cli-dataset"])
     assert result.exit_code == 0 and names() == []
-    result = cli.invoke(ckan_command, ["metropole-search", "rebuild", "-q", "-p", "1"])
+    result = cli.invoke(ckan_command, ["metropole", "search", "rebuild", "-q", "-p", "1"])
     assert result.exit_code == 0, result.output
     assert names() == ["cli-dataset"]
 

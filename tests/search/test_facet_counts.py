@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from ckanext.metropole.search import document, facets, query, storage
+from ckanext.metropole.search import document, facetable, query, storage
 
 from .conftest import SITE, make_doc
 
@@ -30,7 +30,7 @@ LABELS = ["public", "member-o1", "member-o2", "creator-u1", "collaborator-d3"]
 def facetable_custom_fields(ckan_config, monkeypatch):
     """``theme`` and ``extras_theme`` made facetable as a site would; their
     counts are kept from the next start (here: the next schema check)."""
-    monkeypatch.setitem(ckan_config, facets.FACETABLE_KEY, "theme extras_theme")
+    monkeypatch.setitem(ckan_config, facetable.FACETABLE_KEY, "theme extras_theme")
     storage.ensure_schema(force=True)
 
 

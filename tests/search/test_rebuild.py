@@ -1,4 +1,4 @@
-"""``metropole-search rebuild`` with datasets deleted and purged while it runs.
+"""``ckan metropole search rebuild`` with datasets deleted and purged while it runs.
 
 The rebuild fills a shadow table from a list of datasets taken at its start,
 then swaps it in.  Whatever users delete or purge meanwhile must stay out of

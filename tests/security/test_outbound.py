@@ -18,7 +18,7 @@ from ckan.plugins.toolkit import config
 from ckanext.harvest.model import HarvestSource
 
 from ckanext.metropole.demo.samples.server import build_server
-from ckanext.metropole.security import outbound
+from metropole_core import outbound
 from metropole_harvesters.demo import DEMO_SOURCES
 
 from ..harvesters.ckan_harvest import run_job

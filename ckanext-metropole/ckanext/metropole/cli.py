@@ -35,14 +35,9 @@ def init(ctx: click.Context) -> None:
 def startup_checks_command() -> None:
     """The checks of every start that may take a while: search index
     completeness, chart views of sensor tables, demo content (demo mode)."""
+    from .startup_checks import startup_checks
+
     startup_checks()
-
-
-def startup_checks() -> None:
-    _index_missing_datasets()
-    _ensure_chart_views()
-    if toolkit.config.get("ckanext.metropole.demo"):
-        _load_demo()
 
 
 def _build_js_translations() -> None:
@@ -53,33 +48,6 @@ def _build_js_translations() -> None:
     from ckan.lib.i18n import build_js_translations
 
     build_js_translations()
-
-
-def _ensure_chart_views() -> None:
-    """Sensor tables harvested before the chart plugin was enabled get their chart."""
-    from ckan import plugins
-
-    if plugins.plugin_loaded("metropole_charts"):
-        from .charts.backfill import ensure_views
-
-        created = ensure_views()
-        if created:
-            click.echo(f"Chart views: {created} created on sensor tables")
-
-
-def _index_missing_datasets() -> None:
-    """Index the datasets the search index lacks: all of them after an upgrade
-    that changed the index layout, none on an ordinary start."""
-    from ckan.lib import search
-
-    def indexed_count() -> int:
-        return len(search.PackageSearchQuery().get_all_entity_ids(max_results=10_000_000))
-
-    before = indexed_count()
-    search.rebuild(only_missing=True, quiet=True)
-    indexed = indexed_count() - before
-    if indexed:
-        click.echo(f"Search index: {indexed} datasets indexed")
 
 
 def _ensure_communes_and_themes() -> None:
@@ -221,34 +189,6 @@ def demo_load() -> None:
     if not toolkit.config.get("ckanext.metropole.demo"):
         click.echo("Demo mode is off (ckanext.metropole.demo = false): nothing to load.")
         return
-    _load_demo()
+    from .startup_checks import load_demo
 
-
-def _load_demo() -> None:
-    from ckanext.harvest.logic import HarvestJobExists
-
-    from metropole_harvesters.demo import ensure_demo_sources
-
-    from .communes import loader
-    from .demo.content import load_demo_datasets
-
-    site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
-    context = {"user": site_user["name"], "ignore_auth": True}
-    created = load_demo_datasets(context)
-    if created:
-        click.echo(f"Demo datasets created: {len(created)}")
-    epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
-    if epci is None:
-        return
-    samples_url = toolkit.config.get("ckanext.metropole.runtime.samples_url")
-    sources = ensure_demo_sources(context, samples_url, owner_org=epci.name)
-    for source_id in sources:
-        # A first run now, rather than at the next scheduled minute; unless
-        # the scheduler (another thread of the same worker) saw the new
-        # source first: never run, it is due at once and may have its job.
-        try:
-            toolkit.get_action("harvest_job_create")(dict(context), {"source_id": source_id})
-        except HarvestJobExists:
-            continue
-    if sources:
-        click.echo(f"Demo harvest sources created and queued: {len(sources)}")
+    load_demo()

@@ -16,7 +16,7 @@ from typing import Any
 
 from shapely.geometry import mapping
 
-from .communes import registry
+from metropole_core import commune_registry as registry
 
 LIST_FIELDS = ("communes", "themes")
 

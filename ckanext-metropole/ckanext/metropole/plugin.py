@@ -15,9 +15,12 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 from ckan.lib.plugins import DefaultTranslation
 
-from . import datastore_views, helpers, indexing, theme_groups, validators
+from metropole_core import schema_files
 
-FACET_FIELDS = {"vocab_communes": helpers.commune_title, "vocab_themes": helpers.theme_title}
+from . import command_group, datastore_views, field_display, indexing, theme_groups, validators
+
+FACET_FIELDS = {"vocab_communes": field_display.commune_title,
+                "vocab_themes": field_display.theme_title}
 
 
 @toolkit.blanket.config_declarations
@@ -30,18 +33,27 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.ITranslation)
     plugins.implements(plugins.IActions)
+    plugins.implements(command_group.IMetropoleCommands)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
         toolkit.add_resource("assets", "metropole")
+        # The charter's licences, unless an install lists its own (package
+        # data: the path depends on where the core is installed).
+        if not config.get("licenses_group_url"):
+            config["licenses_group_url"] = schema_files.licences_url()
 
-    # IClick
+    # IClick: the shared `ckan metropole` group (command_group.py) …
     def get_commands(self) -> list:
+        return [command_group.metropole]
+
+    # … and this plugin's subcommands in it.
+    def get_metropole_commands(self) -> list:
         from .cli import metropole
 
-        return [metropole]
+        return list(metropole.commands.values())
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
@@ -57,7 +69,7 @@ class MetropolePlugin(plugins.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return helpers.get_helpers()
+        return field_display.get_helpers()
 
     # IFacets
     def dataset_facets(self, facets: OrderedDict, package_type: str) -> OrderedDict:

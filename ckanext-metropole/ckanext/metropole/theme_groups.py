@@ -12,7 +12,7 @@ import json
 
 import ckan.model as model
 
-from . import vocabularies
+from metropole_core import vocabularies
 
 
 def sync(package_id: str, themes: list[str] | str | None) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-from . import vocabularies
+from metropole_core import vocabularies
+
 from .communes.loader import LoadReport
 
 

@@ -13,9 +13,10 @@ from shapely import make_valid
 from shapely.errors import ShapelyError
 from shapely.geometry import mapping, shape
 
-from . import vocabularies
+from metropole_core import commune_registry as registry
+from metropole_core import vocabularies
+
 from .charter.rules import CharterValues, check_charter
-from .communes import registry
 
 _ = toolkit._
 Invalid = toolkit.Invalid

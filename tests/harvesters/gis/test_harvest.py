@@ -245,7 +245,8 @@ def test_config_is_validated_on_save(gis):
 def test_communes_from_the_real_commune_shapes_of_the_metropole(gis):
     """Aix-Marseille-Provence's 92 communes loaded (IGN shapes): each layer's
     communes are those its features intersect."""
-    from ckanext.metropole.communes import loader, registry
+    from ckanext.metropole.communes import loader
+    from metropole_core import commune_registry as registry
 
     loader.load_epci("200054807")
     registry.clear()

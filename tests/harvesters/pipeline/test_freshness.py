@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from metropole_harvesters.pipeline.freshness import freshness
+from metropole_core.freshness import freshness
 
 HOURLY = "http://publications.europa.eu/resource/authority/frequency/HOURLY"
 NOW = datetime(2026, 3, 30, 12, 0, tzinfo=timezone.utc)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..vocabularies import open_licence_ids
+from metropole_core.vocabularies import open_licence_ids
 
-PARTNER_LICENCE = "partner-convention"
 RESTRICTED_ACCESS = {"partners", "internal"}
 
 

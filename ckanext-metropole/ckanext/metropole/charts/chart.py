@@ -16,7 +16,7 @@ from . import store
 _ = toolkit._
 
 # How much each view shows: enough to read a week hour by hour, and a season day by day.
-WINDOWS = {"hour": timedelta(days=7), "day": timedelta(days=90)}
+VIEW_WINDOWS = {"hour": timedelta(days=7), "day": timedelta(days=90)}
 PER_DAY = {"hour": 24, "day": 1}
 
 
@@ -95,7 +95,7 @@ def read_period(ctx: dict[str, Any], table: store.Table, names: dict[str, str],
 def build(ctx: dict[str, Any], package: dict[str, Any], tables: dict[str, store.Table],
           windows: dict[str, timedelta] | None = None) -> Chart | None:
     """The chart of a phenomenon's tables, or None when nothing can be charted."""
-    windows = windows or WINDOWS
+    windows = windows or VIEW_WINDOWS
     sensors = store.sensors_of(ctx, package)
     names = {k: s.name for k, s in sensors.items()}
     first = next(iter(tables.values()))

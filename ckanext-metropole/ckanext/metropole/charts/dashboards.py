@@ -18,20 +18,22 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from metropole_harvesters.pipeline.freshness import max_ages
-from metropole_harvesters.pipeline.metadata import field_of
+from metropole_core.fields import field_of
+from metropole_core.freshness import max_ages
 
-from .. import helpers as metropole_helpers
+from .. import field_display
 from . import chart as charts
 from . import series as shaping
 from . import store
-from .helpers import number, period_label, value
+from .formatting import number, period_label, value
 
 _ = toolkit._
 
 # Sensor themes of the catalogue (schemas/vocabularies/themes.yaml, `sensor: true`).
 THEMES = ("bruit", "dechets", "eau", "velo-pietons", "eclairage")
-WINDOWS = {"hour": timedelta(days=7), "day": timedelta(days=30)}
+# How much a dashboard card shows: a month day by day, shorter than the chart
+# view's season (charts.chart.VIEW_WINDOWS): a dashboard is read at a glance.
+DASHBOARD_WINDOWS = {"hour": timedelta(days=7), "day": timedelta(days=30)}
 DEFAULT_MAX_AGE = timedelta(hours=3)
 
 # Colours (dark outline on every marker; text always says the same).
@@ -43,7 +45,7 @@ THRESHOLDS = {"bruit": (55.0, 65.0), "remplissage": (50.0, 80.0)}
 
 
 def theme_links() -> list[dict[str, str]]:
-    return [{"slug": slug, "title": metropole_helpers.theme_title(slug),
+    return [{"slug": slug, "title": field_display.theme_title(slug),
              "url": toolkit.url_for("metropole_dashboards.theme", slug=slug)}
             for slug in THEMES]
 
@@ -115,10 +117,10 @@ class ThemePage:
 
 
 def theme_description(slug: str) -> str:
-    from .. import vocabularies
+    from metropole_core import vocabularies
 
     theme = vocabularies.themes().get(slug)
-    return vocabularies.localised(theme.description, metropole_helpers._lang()) if theme else ""
+    return vocabularies.localised(theme.description, field_display._lang()) if theme else ""
 
 
 def build_theme(ctx: dict[str, Any], slug: str, now: datetime | None = None) -> ThemePage:
@@ -126,10 +128,10 @@ def build_theme(ctx: dict[str, Any], slug: str, now: datetime | None = None) -> 
     blocks = []
     for package in store.find_sensor_datasets(ctx, slug):
         for tables in store.tables_of(package).values():
-            chart = charts.build(ctx, package, tables, WINDOWS)
+            chart = charts.build(ctx, package, tables, DASHBOARD_WINDOWS)
             if chart is not None:
                 blocks.append(_block(package, tables, chart, now))
-    return ThemePage(slug, metropole_helpers.theme_title(slug), theme_description(slug), blocks)
+    return ThemePage(slug, field_display.theme_title(slug), theme_description(slug), blocks)
 
 
 def _max_age(package: dict[str, Any]) -> timedelta:
@@ -261,9 +263,9 @@ def index(ctx: dict[str, Any]) -> list[ThemeCard]:
         sensors = sum(store.stream_count(t) for p in packages
                       for tables in store.tables_of(p).values()
                       for t in list(tables.values())[:1])
-        fresh = [metropole_helpers.freshness(p) for p in packages]
+        fresh = [field_display.freshness(p) for p in packages]
         latest = max((field_of(p, "latest_observation") or "" for p in packages), default="")
-        cards.append(ThemeCard(slug, metropole_helpers.theme_title(slug),
+        cards.append(ThemeCard(slug, field_display.theme_title(slug),
                                theme_description(slug), len(packages), sensors,
                                sum(1 for f in fresh if f and f.get("late")), latest or None))
     return cards

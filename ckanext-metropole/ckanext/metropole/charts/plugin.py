@@ -82,6 +82,15 @@ class MetropoleChartsPlugin(plugins.SingletonPlugin):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        from . import helpers
+        from . import dashboards, formatting
 
-        return helpers.get_helpers()
+        return {
+            "metropole_chart_caption": formatting.caption,
+            "metropole_chart_value": formatting.value,
+            "metropole_chart_percent": formatting.percent,
+            "metropole_chart_period": formatting.period_label,
+            "metropole_chart_number": formatting.number,
+            "metropole_local_time": formatting.local_time,
+            "metropole_dashboard_themes": dashboards.theme_links,
+            "metropole_dataset_charts": formatting.dataset_charts,
+        }

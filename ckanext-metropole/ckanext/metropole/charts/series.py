@@ -1,6 +1,6 @@
 """Sensor aggregates (DataStore rows) → chart series and figures. Pure: no CKAN.
 
-The rows are those the sensor harvester publishes (``harvesters/sensors``):
+The rows are those the sensor harvester publishes (``metropole_harvesters/sensors``):
 one per (stream, period) with ``period_start``/``period_end`` (UTC),
 ``period_local`` (Paris time with its offset), ``unit``, ``n``,
 ``expected`` and a measure column that depends on the kind of phenomenon.

@@ -18,12 +18,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from metropole_harvesters.sensors.dataset import PERIOD_LABELS
-from metropole_harvesters.sensors.units import PHENOMENA
+from metropole_core.phenomena import PERIOD_LABELS, PHENOMENA, SENSORS_RESOURCE
 
 log = logging.getLogger(__name__)
 
-SENSORS_RESOURCE = "Capteurs (GeoJSON)"
 PERIODS = ("hour", "day")
 _BY_TITLE = {p.title: p for p in PHENOMENA.values()}
 

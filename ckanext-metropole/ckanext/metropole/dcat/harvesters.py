@@ -33,8 +33,10 @@ from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetch
 from ckanext.harvest.model import HarvestObject
 from rdflib import Literal
 
-from ..communes import loader, registry
-from ..security import outbound
+from metropole_core import commune_registry as registry
+from metropole_core import outbound
+
+from ..communes import loader
 from . import mapping, uris, withdrawal
 from .profile import GSP
 

@@ -16,7 +16,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .. import vocabularies
+from metropole_core import vocabularies
+
 from . import uris
 
 # What a portal may call each of our licences: official URIs and their

@@ -11,6 +11,7 @@ from typing import Any
 
 import ckan.plugins as plugins
 
+from .. import command_group
 from . import visibility
 
 
@@ -18,6 +19,7 @@ class MetropoleDCATPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IActions)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IClick)
+    plugins.implements(command_group.IMetropoleCommands)
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
@@ -27,12 +29,12 @@ class MetropoleDCATPlugin(plugins.SingletonPlugin):
     def get_helpers(self) -> dict[str, Any]:
         return {"structured_data": visibility.structured_data}
 
-    # IClick
+    # IClick: the shared `ckan metropole` group …
     def get_commands(self) -> list:
-        # `dcat` is a subcommand of `ckan metropole` (owned by the metropole
-        # plugin's CLI module); attaching it here keeps that module untouched.
-        from ..cli import metropole
+        return [command_group.metropole]
+
+    # … with `ckan metropole dcat` in it.
+    def get_metropole_commands(self) -> list:
         from .cli import dcat
 
-        metropole.add_command(dcat)
-        return []
+        return [dcat]

@@ -35,8 +35,9 @@ from shapely.errors import ShapelyError
 from shapely.geometry import mapping as geojson_mapping
 from shapely.geometry import shape
 
-from .. import vocabularies
-from ..communes import registry
+from metropole_core import commune_registry as registry
+from metropole_core import vocabularies
+
 from . import mapping, uris
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")

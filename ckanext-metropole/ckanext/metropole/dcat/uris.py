@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .. import vocabularies
+from metropole_core import vocabularies
 
 INSEE_COMMUNE = "http://id.insee.fr/geo/commune/"
 # INSEE's identifier for an EPCI (intercommunalité), named by its SIREN.

@@ -73,7 +73,9 @@ DEMO_DATASETS: list[dict[str, Any]] = [
 
 
 def _organisation(spec: dict[str, Any]) -> str | None:
-    from ..communes import loader, registry
+    from metropole_core import commune_registry as registry
+
+    from ..communes import loader
 
     if spec.get("org_epci"):
         siren = toolkit.config.get("ckanext.metropole.epci")

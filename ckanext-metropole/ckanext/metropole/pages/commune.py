@@ -12,7 +12,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-from ..communes import registry
+from metropole_core import commune_registry as registry
 
 COVERING_ROWS = 10
 

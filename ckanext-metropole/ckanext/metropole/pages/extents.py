@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as toolkit
 from shapely.geometry import box, mapping, shape
 
-from ..communes import registry
+from metropole_core import commune_registry as registry
 
 Bounds = tuple[float, float, float, float]
 

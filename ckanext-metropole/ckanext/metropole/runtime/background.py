@@ -136,8 +136,13 @@ def scheduler_pass() -> None:
     context = {"ignore_auth": True, "user": toolkit.get_action("get_site_user")(
         {"ignore_auth": True}, {})["name"]}
     try:
-        from metropole_harvesters.pipeline.schedule import run_due_sources  # cron per source
-        run_due_sources(context)
+        from ckan.plugins import PluginImplementations
+
+        from metropole_core.interfaces import IHarvestRuntime
+
+        # Per-source cron schedules, contributed by the harvesters' plugin.
+        for harvest_runtime in PluginImplementations(IHarvestRuntime):
+            harvest_runtime.run_due_sources(context)
         # ckanext-harvest's own pass: finishes completed jobs and queues the
         # sources whose frequency is due.
         toolkit.get_action("harvest_jobs_run")(context, {})
@@ -150,7 +155,7 @@ def scheduler_pass() -> None:
 
 
 def run_startup_checks() -> None:
-    from ckanext.metropole.cli import startup_checks
+    from ckanext.metropole.startup_checks import startup_checks
 
     try:
         startup_checks()

@@ -22,23 +22,27 @@ import hashlib
 import json
 import os
 from importlib import metadata
+from importlib.resources import files
 from pathlib import Path
 
 from .ckan_config import DEFAULT_LOCAL_INI, LOCAL_INI_ENV, PORTAL_INI
-from .settings import PROJECT_ROOT, RuntimeSettings
+from .settings import RuntimeSettings
 
 FORMAT = 1
-EXTENSION = PROJECT_ROOT / "ckanext-metropole" / "ckanext" / "metropole"
+# Where the installed packages are (a checkout, an editable install or a wheel).
+EXTENSION = Path(str(files("ckanext.metropole")))
+CORE = Path(str(files("metropole_core")))
 # What `ckan metropole init` reads besides the installed packages and the
 # configuration (see ckanext/metropole/cli.py: init).
 INIT_INPUTS = (
     EXTENSION / "cli.py",
     EXTENSION / "communes",
+    CORE / "commune_registry.py",
     EXTENSION / "themes.py",
     EXTENSION / "theme_groups.py",
     EXTENSION / "i18n",
-    EXTENSION / "theme" / "i18n",
-    PROJECT_ROOT / "schemas" / "vocabularies",
+    EXTENSION / "branding" / "i18n",
+    CORE / "schemas" / "vocabularies",
 )
 INPUT_SUFFIXES = {".py", ".po", ".yaml", ".json", ".csv"}
 

@@ -1,19 +1,16 @@
-"""``ckan metropole-search``: index maintenance beyond ``ckan search-index``."""
+"""``ckan metropole search``: index maintenance beyond ``ckan search-index``."""
 
 from __future__ import annotations
 
 import click
 
-# What the plugin's IClick blanket registers.
-__all__ = ["metropole_search"]
 
-
-@click.group("metropole-search", short_help="PostgreSQL search index commands")
-def metropole_search() -> None:
+@click.group("search", short_help="PostgreSQL search index commands")
+def search() -> None:
     pass
 
 
-@metropole_search.command("init", short_help="Create the index schema and tables")
+@search.command("init", short_help="Create the index schema and tables")
 def init() -> None:
     """Create extensions, text search configurations and tables (idempotent)."""
     from . import storage
@@ -22,7 +19,7 @@ def init() -> None:
     click.echo(f"Search index tables ready in schema {storage.SCHEMA}")
 
 
-@metropole_search.command("rebuild", short_help="Rebuild the index without emptying search")
+@search.command("rebuild", short_help="Rebuild the index without emptying search")
 @click.option("-p", "--processes", type=int, default=0,
               help="Worker processes (default: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")

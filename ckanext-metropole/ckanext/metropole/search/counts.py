@@ -46,6 +46,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from . import schema
+from .facetable import facetable_description
 
 GROUP_COLUMNS = (
     "site_id", "entity_type", "dataset_type", "state", "capacity", "owner_org",
@@ -67,10 +68,8 @@ def facet_table(table: str) -> str:
 
 
 def patterns_setting() -> list[str]:
-    """Every facetable field (facets.facetable_description), as LIKE
+    """Every facetable field (facetable.facetable_description), as LIKE
     patterns (sorted, unique): whatever a search may facet on is counted."""
-    from .facets import facetable_description
-
     return sorted({_like(g) for g in facetable_description() if g})
 
 

@@ -32,23 +32,18 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from .. import command_group
 from . import connection, temporal, validation
+from .backend_setting import backend
 
 log = logging.getLogger(__name__)
 
-BACKEND_KEY = "ckanext.metropole.search.backend"
 # CKAN declares solr_url as required; with the postgres backend it is never
 # used, so a recognisable non-URL keeps CKAN's validation quiet.
 SOLR_URL_PLACEHOLDER = "postgresql-search://metropole_search"
 
 _HARVEST_MODULE = "ckanext.harvest.logic.action.update"
 _originals: dict[str, Any] = {}
-
-
-def backend() -> str:
-    # An explicit default: CKAN warns about undeclared options otherwise, and
-    # this runs before the plugin's declarations are registered.
-    return (tk.config.get(BACKEND_KEY, "postgres") or "postgres").strip().lower()
 
 
 def make_connection(decode_dates: bool = True) -> Any:
@@ -103,12 +98,24 @@ def _rebind_harvest() -> None:
 
 
 @tk.blanket.config_declarations
-@tk.blanket.cli
 class PostgresSearchPlugin(p.SingletonPlugin):
+    p.implements(p.IClick)
+    p.implements(command_group.IMetropoleCommands)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IActions)
+
+    # IClick: the shared `ckan metropole` group (enabled alone, this plugin
+    # still offers `ckan metropole search`) …
+    def get_commands(self) -> list:
+        return [command_group.metropole]
+
+    # … with `ckan metropole search` in it.
+    def get_metropole_commands(self) -> list:
+        from .cli import search
+
+        return [search]
 
     # IConfigurer: runs before CKAN validates the config and checks Solr.
     def update_config(self, config: Any) -> None:

@@ -238,7 +238,3 @@ def values_column(name: str) -> str:
 
 def copied_to_text(name: str) -> bool:
     return name in TEXT_SOURCES or name.startswith(_TEXT_SOURCE_PREFIXES)
-
-
-def is_stored(name: str) -> bool:
-    return field(name).stored

@@ -10,7 +10,7 @@ Choices, and why:
 * **Tables created on first use** (``ensure_schema``: idempotent DDL under an
   advisory lock) rather than an alembic migration, for the same reason, and
   because the plugin must work the moment it is enabled, including in a test
-  database that CKAN has just wiped.  ``ckan metropole-search init`` runs the
+  database that CKAN has just wiped.  ``ckan metropole search init`` runs the
   same DDL explicitly, for deployments whose web role may not create objects.
 * **A separate engine in autocommit mode, not CKAN's ``model.Session``.**
   Solr semantics are what CKAN and its tests rely on: a write is visible to
@@ -391,12 +391,6 @@ def generation() -> int:
 
 def bump_generation() -> None:
     execute(f"SELECT nextval('{GENERATION}')")
-
-
-def forget_schema_state() -> None:
-    """Make the next call re-check the tables (after they were dropped)."""
-    global _ready
-    _ready = False
 
 
 # --------------------------------------------------------------------------

@@ -17,7 +17,7 @@ on the pages):
   row (CKAN's own check for "magic fields" is quadratic in such runs: 10,000
   spaces cost it two seconds, 100,000 several minutes; the query parser
   costs about 4 s per 100 kB);
-- ``facet.field``: declared facetable fields only (facets.facetable);
+- ``facet.field``: declared facetable fields only (facetable.facetable);
 - syntax, with the PostgreSQL backend: ``q``, ``fq``, ``fq_list`` and
   ``sort`` are compiled alone, so an error names the parameter at fault.
 
@@ -35,7 +35,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pysolr
 
-from . import connection, facets, query
+from . import connection, facetable, query
+from .backend_setting import backend
 from .errors import BadRequest, QuerySyntaxError, SortError
 
 log = logging.getLogger(__name__)
@@ -69,11 +70,11 @@ def errors_of(data_dict: dict[str, Any], *, check_syntax: bool) -> dict[str, lis
         if problem:
             add(key, problem)
     for name in _facet_fields(data_dict):
-        if not facets.facetable(name):
+        if not facetable.facetable(name):
             add("facet.field", tk._('Cannot facet on "{field}": facets are available on '
                                     "{fields}").format(field=name[:100],
                                                        fields=", ".join(
-                                                           facets.facetable_description())))
+                                                           facetable.facetable_description())))
     if check_syntax and not errors:
         for key, problem in _syntax_problems(data_dict):
             add(key, tk._("Invalid search syntax: {reason}").format(reason=problem))
@@ -187,9 +188,7 @@ def _reason(message: str) -> str:
 def package_search(original: Any, context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
     from ckan.lib.search.common import SearchError, SearchQueryError
 
-    from . import plugin
-
-    errors = errors_of(data_dict, check_syntax=plugin.backend() == "postgres")
+    errors = errors_of(data_dict, check_syntax=backend() == "postgres")
     if errors and set(errors) <= set(SEARCH_TEXT_PARAMETERS):
         # CKAN's search pages pass these on from the visitor and show a
         # SearchError as "error while searching" (a ValidationError would be
@@ -199,7 +198,7 @@ def package_search(original: Any, context: dict[str, Any], data_dict: dict[str, 
     if errors:
         raise tk.ValidationError(errors)
     mincount = data_dict.get("facet.mincount")
-    if plugin.backend() == "solr" and mincount is not None and int(mincount) < 1:
+    if backend() == "solr" and mincount is not None and int(mincount) < 1:
         # Solr lists every indexed value with count 0, the values of
         # datasets the user may not read included: never below 1 there.
         data_dict = {**data_dict, "facet.mincount": 1}

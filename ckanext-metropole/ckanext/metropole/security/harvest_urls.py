@@ -19,7 +19,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as toolkit
 
-from . import outbound
+from metropole_core import outbound
 
 SOURCE_TYPE = "harvest"
 

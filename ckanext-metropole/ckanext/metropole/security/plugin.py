@@ -32,6 +32,9 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 import yaml
 
+# The outbound policy is the core's: the harvesters use it too.
+from metropole_core import outbound
+
 from . import (
     csrf,
     field_limits,
@@ -42,7 +45,6 @@ from . import (
     input_errors,
     login_throttle,
     malformed_requests,
-    outbound,
     password_reset,
     passwords,
     request_limits,
