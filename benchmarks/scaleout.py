@@ -202,7 +202,7 @@ def main() -> None:
 
     from ckanext.metropole.runtime.scaleout import running_solr_url
     from ckanext.metropole.runtime.settings import load_settings
-    from ckanext.metropole.search.plugin import BACKEND_KEY
+    from ckanext.metropole.search.backend_setting import BACKEND_KEY
 
     solr_url = running_solr_url()
 
