@@ -69,15 +69,40 @@ def reset_db():
     """CKAN's reset_db rebuilds only the core tables; the portal's plugins
     (activity, harvest…) need theirs too, or the first user created fails.
     Overrides the fixture that clean_db uses."""
+    from ckan import model
     from ckan.tests import factories
     from ckan.tests.helpers import reset_db as reset_core_db
 
     def reset() -> None:
         factories.fake.unique.clear()
+        if model.repo.tables_created_and_initialised:
+            _empty_every_table()
+            return
+        # First reset of the session (or after a test dropped the tables):
+        # CKAN drops every table and recreates only its own.
         reset_core_db()
         _migrate_plugins()
 
     return reset
+
+
+def _empty_every_table() -> None:
+    """What CKAN's delete_all does (every row of every table of the model,
+    core and plugins, alembic versions kept), in one TRUNCATE instead of one
+    inspection and one DELETE per table: 2.2 s per clean_db becomes about
+    0.1 s, over some 450 tests that use it."""
+    import sqlalchemy as sa
+    from ckan import model
+    from sqlalchemy.orm import close_all_sessions
+
+    close_all_sessions()
+    model.repo.session.remove()
+    with model.meta.engine.begin() as conn:
+        existing = set(sa.inspect(conn).get_table_names())
+        names = [table.name for table in model.meta.metadata.sorted_tables
+                 if table.name in existing and table.name != "alembic_version"]
+        if names:
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
 
 
 @pytest.fixture
