@@ -30,7 +30,7 @@ import time
 import urllib.request
 from typing import Any
 
-from search import FACETS, SITE_ID, Corpus, load, mixes, percentile
+from search import FACETS, SITE_ID, Corpus, corpus_config, load, mixes, percentile
 
 SORT_MIX = "sort page 3"
 WORDS = ["qualité", "bus", "budget", "écoles", "vélos", "parkings", "eau", "bruit"]
@@ -207,9 +207,7 @@ def main() -> None:
     solr_url = running_solr_url()
 
     conf = load_config(str(load_settings("test").ckan_ini))
-    # search.py's plugins: the corpus carries CKAN's fields, not the portal's.
-    conf["ckan.plugins"] = "metropole_search spatial_metadata spatial_query"
-    conf["ckan.site_id"] = SITE_ID
+    corpus_config(conf)
     conf["solr_url"] = solr_url
     app = make_app(conf)
     with app._wsgi_app.test_request_context():

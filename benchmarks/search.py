@@ -441,6 +441,18 @@ def rebuild_figures(count: int) -> None:
           f"{summary['per_second']:.0f} datasets/s ({summary['seconds']:.1f}s)")
 
 
+def corpus_config(conf: dict[str, Any]) -> None:
+    """The settings under which the corpus is written and searched (this
+    benchmark and benchmarks/scaleout.py): CKAN's fields, not the portal's."""
+    conf["ckan.plugins"] = "metropole_search spatial_metadata spatial_query"
+    conf["ckan.site_id"] = SITE_ID
+    # Loading and VACUUM ANALYZE of 100,000 documents outlast a search's limit.
+    conf["ckanext.metropole.search.statement_timeout"] = "600000"
+    # The corpus's DCAT extras, facetable as a site adds them.
+    conf["ckanext.metropole.search.facetable_fields"] = " ".join(
+        [str(conf.get("ckanext.metropole.search.facetable_fields") or ""), "theme", "extras_*"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", required=True, help="CKAN ini of a scratch database")
@@ -458,14 +470,8 @@ def main() -> None:
     from ckan.config.middleware import make_app
 
     conf = load_config(args.config)
-    conf["ckan.plugins"] = "metropole_search spatial_metadata spatial_query"
     conf["ckanext.metropole.search.backend"] = "postgres"
-    conf["ckan.site_id"] = SITE_ID
-    # Loading and VACUUM ANALYZE of 100,000 documents outlast a search's limit.
-    conf["ckanext.metropole.search.statement_timeout"] = "600000"
-    # The corpus's DCAT extras, facetable as a site adds them.
-    conf["ckanext.metropole.search.facetable_fields"] = " ".join(
-        [str(conf.get("ckanext.metropole.search.facetable_fields") or ""), "theme", "extras_*"])
+    corpus_config(conf)
     app = make_app(conf)
     with app._wsgi_app.test_request_context():
         from ckanext.metropole.search import storage
