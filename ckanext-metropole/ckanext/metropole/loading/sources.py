@@ -18,16 +18,19 @@ from metropole_core import outbound
 from .messages import LoadError
 
 CHUNK = 1024 * 1024
+TABULAR_EXTENSIONS = frozenset({"csv", "tsv", "xlsx", "ods", "xls"})
 
 
 def file_format(resource: dict[str, Any]) -> str:
-    """``csv``, ``tsv``, ``xlsx``, ``ods``, ``xls``… from the format field or,
-    failing that, the file name's extension."""
+    """``csv``, ``tsv``, ``xlsx``, ``ods``, ``xls``… from the file name's
+    extension (a new upload keeps the resource's old format field) or,
+    failing that, the format field."""
+    extension = Path(urlsplit(resource.get("url") or "").path).suffix.lower().lstrip(".")
+    if extension in TABULAR_EXTENSIONS:
+        return extension
     declared = (resource.get("format") or "").strip().lower().lstrip(".")
-    if declared:
-        return {"text/csv": "csv", "excel": "xlsx", "ms excel": "xls",
-                "tab-separated-values": "tsv"}.get(declared, declared)
-    return Path(urlsplit(resource.get("url") or "").path).suffix.lower().lstrip(".")
+    return {"text/csv": "csv", "excel": "xlsx", "ms excel": "xls",
+            "tab-separated-values": "tsv"}.get(declared, declared)
 
 
 def fetch(resource: dict[str, Any], folder: Path, max_bytes: int) -> tuple[Path, str]:
