@@ -22,7 +22,7 @@ from setuptools import find_namespace_packages, find_packages, setup
 
 # Suffixes of the files a portal reads at run time, besides Python.
 PACKAGE_DATA = ("html", "css", "js", "svg", "yaml", "yml", "json", "ttl", "txt", "csv",
-                "po", "mo", "md")
+                "po", "mo", "md", "tsv", "xlsx", "ods")
 
 setup(
     name="metropole-portal",

@@ -147,3 +147,23 @@ def test_schema_field_types_map_to_datastore_types(monkeypatch):
     assert job.schema_types({}) == {"id_pdc": "text", "puissance": "numeric",
                                     "nbre_pdc": "int8", "gratuit": "bool",
                                     "date_maj": "date", "coordonnees": "text"}
+
+
+def test_the_demo_loads_each_kind_of_file_and_shows_a_failure(catalogue, jobs):
+    from ckanext.metropole.loading.demo import DATASET, load_demo_files
+
+    site = api("get_site_user", context={"ignore_auth": True})
+    context = {"user": site["name"], "ignore_auth": True}
+    if api("package_search", q=f"name:{DATASET}")["count"]:
+        api("dataset_purge", id=DATASET)
+    assert load_demo_files(context) == [DATASET]
+    assert load_demo_files(context) == []   # idempotent
+    jobs()
+    states = {r["url"].rsplit("/", 1)[-1]: status_of(r["id"])
+              for r in api("package_show", id=DATASET)["resources"]}
+    assert {name: s["state"] for name, s in states.items()} == {
+        "communes-utf8.csv": "complete", "communes-cp1252.csv": "complete",
+        "communes-bom.csv": "complete", "communes.tsv": "complete",
+        "communes.xlsx": "complete", "communes.ods": "complete",
+        "communes-decale.csv": "error"}
+    assert states["communes-decale.csv"]["messages"][0]["code"] == "ragged_rows"

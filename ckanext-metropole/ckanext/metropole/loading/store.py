@@ -46,6 +46,15 @@ def current_fields(resource_id: str) -> list[dict[str, Any]]:
 
 
 def replace_table(resource_id: str, fields: list[dict[str, Any]], csv_path: Path) -> None:
+    write_table(resource_id, fields, csv_path)
+    toolkit.get_action("datastore_create")(
+        status.site_context(),
+        {"resource_id": resource_id, "force": True, "fields": fields,
+         "calculate_record_count": True})
+
+
+def write_table(resource_id: str, fields: list[dict[str, Any]], csv_path: Path) -> None:
+    """The swap itself, in one transaction (benchmarks/loading.py times it)."""
     columns = ", ".join(identifier(f["id"]) for f in fields)
     with get_write_engine().begin() as connection:
         connection.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
@@ -59,7 +68,3 @@ def replace_table(resource_id: str, fields: list[dict[str, Any]], csv_path: Path
                 f"COPY {identifier(resource_id)} ({columns}) FROM STDIN WITH (FORMAT csv)",
                 handle, size=1024 * 1024)
         create_indexes(context, {"resource_id": resource_id})
-    toolkit.get_action("datastore_create")(
-        status.site_context(),
-        {"resource_id": resource_id, "force": True, "fields": fields,
-         "calculate_record_count": True})
