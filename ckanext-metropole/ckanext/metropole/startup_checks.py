@@ -53,10 +53,11 @@ def load_demo() -> None:
 
     from .communes import loader
     from .demo.content import load_demo_datasets
+    from .loading.demo import load_demo_files
 
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     context = {"user": site_user["name"], "ignore_auth": True}
-    created = load_demo_datasets(context)
+    created = load_demo_datasets(context) + load_demo_files(context)
     if created:
         click.echo(f"Demo datasets created: {len(created)}")
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))

@@ -61,7 +61,12 @@ CHILD_RESTART_WINDOW = 600
 
 def run_jobs(inline: bool = False) -> None:
     """``ckan jobs worker`` on the default queue; its scheduler of delayed
-    jobs is ``run_delayed_jobs`` below rather than a process of its own.
+    jobs is ``run_delayed_jobs`` below rather than a process of its own."""
+    job_worker(inline).work(with_scheduler=False)
+
+
+def job_worker(inline: bool = False):
+    """CKAN's RQ worker of the default queue (tests run it with ``burst``).
 
     ``inline``: each job runs in this (main) thread instead of a forked
     work-horse. Needed when other threads use the database: a horse forked
@@ -83,7 +88,7 @@ def run_jobs(inline: bool = False) -> None:
             log.info('Worker %s has finished job %s from queue "%s"', self.key, job.id,
                      queue.name)
 
-    (InlineWorker if inline else Worker)().work(with_scheduler=False)
+    return (InlineWorker if inline else Worker)()
 
 
 def run_delayed_jobs() -> None:
