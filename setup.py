@@ -47,6 +47,7 @@ setup(
             "metropole_harvest_runtime = metropole_harvesters.plugin:HarvestRuntimePlugin",
             "metropole_charts = ckanext.metropole.charts.plugin:MetropoleChartsPlugin",
             "metropole_security = ckanext.metropole.security.plugin:MetropoleSecurityPlugin",
+            "metropole_exports = ckanext.metropole.exports.plugin:MetropoleExportsPlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",
