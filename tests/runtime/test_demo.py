@@ -81,6 +81,12 @@ def test_the_demo_appears_as_a_newcomer_gets_it(instance):
         assert resource["datastore_active"], spec["name"]
         table = _action(site, "datastore_search", resource_id=resource["id"], limit=0)
         assert table["total"] == rows, spec["name"]
+        # Its previews (all demo tables have coordinates) and exports.
+        views = {v["view_type"] for v in _action(site, "resource_view_list", id=resource["id"])}
+        assert {"datatables_view", "metropole_table_map"} <= views, spec["name"]
+        page = _get(f"{site}/dataset/{spec['name']}/resource/{resource['id']}")
+        assert f"/datastore/export/{resource['id']}/geojson".encode() in page, spec["name"]
+        assert b"CSV pour Excel" in page, spec["name"]
 
     # The dashboards count the sensor datasets (a theme with none says so).
     dashboards = _get(f"{site}/tableaux-de-bord")
