@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ckanext.metropole.exports import records
+from ckanext.metropole.exports.neutralise import neutralise
 
 from .conftest import ROWS, table
 
@@ -56,6 +57,14 @@ def test_csv_is_the_whole_table_with_formulas_neutralised(app, counts):
     assert rows[1][7] == "-12"  # a signed number in a text column is kept
     assert rows[2][7] == "'@SUM(A1:A2)"
     assert rows[0][6] == "true" and rows[2][3:7] == ["", "", "", ""]
+
+    # PostgreSQL (CSV) and Python (XLSX) neutralise alike.
+    cells = ["=1+1", "+A1", "-", "@SUM(A1)", "\t=1", "-12", "+3,5", "-1.5e3", "-1 234,5",
+             "+33 6 12 34 56 78", "Marseille", "", "a=b", "'=déjà", "-A1", "=-1"]
+    _, cells_rid = table(rows=[{"t": c} for c in cells], fields=[{"id": "t", "type": "text"}])
+    exported = [r[0] for r in read_csv(export(app, cells_rid, "csv"))[1:]]
+    assert exported == [neutralise(c) for c in cells]
+    assert exported[0] == "'=1+1" and exported[5] == "-12"
 
     # The variant for Excel in France.
     data = export(app, rid, "csv-excel-fr")

@@ -6,21 +6,22 @@ so nothing can be sent before the last row). Numbers, booleans and dates are
 typed cells; text is neutralised (openpyxl would otherwise store ``=...`` as a
 formula) and cleared of the control characters XLSX forbids.
 
-Parquet: one row group per page, each flushed to the response as written;
-column types from the DataStore's (numeric -> float64: Parquet decimals need a
-fixed scale the DataStore does not declare).
+Parquet: pages of CSV from PostgreSQL's COPY, parsed by Arrow (C++), one row
+group per page, each flushed to the response as written; column types from
+the DataStore's (numeric -> float64: Parquet decimals need a fixed scale the
+DataStore does not declare; time, JSON and arrays -> text).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -85,28 +86,29 @@ def write_xlsx(columns: list[Column], pages: Iterable[list[list[Any]]]) -> Itera
         yield from _file_chunks(handle)
 
 
-_ARROW_TYPES = {
-    INTEGER: pa.int64(),
-    NUMBER: pa.float64(),
-    BOOLEAN: pa.bool_(),
-    DATE: pa.date32(),
-    DATETIME: pa.timestamp("us"),
-}
-_UTC_OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$")
+_ARROW_TYPES = {INTEGER: pa.int64(), NUMBER: pa.float64(), BOOLEAN: pa.bool_(),
+                DATE: pa.date32(), DATETIME: pa.timestamp("us")}
 
 
 def arrow_schema(columns: list[Column]) -> pa.Schema:
     return pa.schema([(c.id, _ARROW_TYPES.get(c.kind, pa.string())) for c in columns])
 
 
-def _arrow_column(values: tuple, column: Column, arrow_type: pa.DataType) -> pa.Array:
-    if column.kind == JSON:
-        values = tuple(None if v is None else json.dumps(v, ensure_ascii=False) for v in values)
-    if column.kind in (DATE, DATETIME):
-        if column.kind == DATETIME:  # timestamptz: the wall-clock time, like XLSX
-            values = tuple(v if v is None else _UTC_OFFSET.sub("", v) for v in values)
-        return pa.array(values, pa.string()).cast(arrow_type)
-    return pa.array(values, arrow_type)
+def _csv_reader(schema: pa.Schema) -> Callable[[str], pa.Table]:
+    """Arrow's CSV parser (C++) for the DataStore's COPY output: t/f
+    booleans, empty unquoted = null, quoted ``""`` = empty text, nothing else
+    null (a cell "NA" stays text)."""
+    read_options = pa_csv.ReadOptions(column_names=schema.names)
+    parse_options = pa_csv.ParseOptions(newlines_in_values=True)
+    convert_options = pa_csv.ConvertOptions(
+        column_types=schema, true_values=["t"], false_values=["f"], null_values=[""],
+        strings_can_be_null=True, quoted_strings_can_be_null=False)
+
+    def read(text: str) -> pa.Table:
+        return pa_csv.read_csv(pa.BufferReader(text.encode("utf-8")), read_options=read_options,
+                               parse_options=parse_options, convert_options=convert_options)
+
+    return read
 
 
 class _Sink:
@@ -137,17 +139,13 @@ class _Sink:
         return data
 
 
-def write_parquet(columns: list[Column], pages: Iterable[list[list[Any]]]) -> Iterator[bytes]:
+def write_parquet(columns: list[Column], pages: Iterable[str]) -> Iterator[bytes]:
+    """Pages of CSV from PostgreSQL's COPY, parsed by Arrow, one row group each."""
     schema = arrow_schema(columns)
+    read = _csv_reader(schema)
     sink = _Sink()
     with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), schema, compression="snappy") as writer:
-        for records in pages:
-            arrays = [
-                _arrow_column(values, column, field.type)
-                for values, column, field in zip(
-                    zip(*records, strict=True), columns, schema, strict=True
-                )
-            ]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        for text in pages:
+            writer.write_table(read(text))
             yield sink.take()
     yield sink.take()

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import re
 
-FORMULA_STARTS = frozenset("=+-@\t\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d ]*(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+FORMULA_STARTS = "=+-@\t\r"
+# One pattern for Python (XLSX) and PostgreSQL (CSV, sql_cells.py): POSIX
+# syntax both understand.
+PLAIN_NUMBER = r"[+-]?([0-9][0-9 ]*([.,][0-9]*)?|[.,][0-9]+)([eE][+-]?[0-9]+)?"
+_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
 
 
 def neutralise(text: str) -> str:

@@ -3,6 +3,8 @@
 - blueprint: ``/datastore/export/<resource_id>/<format>`` (views.py), every
   DataStore table as CSV, CSV for Excel in France, JSON, XLSX, Parquet and,
   when it has positions, GeoJSON, filtered like ``datastore_search``;
+- IDatastore: how PostgreSQL writes the CSV exports' cells (sql_cells.py),
+  only for the exports' own datastore_search calls;
 - resource page: links to each export (templates/package/resource_read.html);
 - view type ``metropole_table_map``: the map preview of a table with
   positions, drawn by ckanext-geoview's GeoJSON viewer from the GeoJSON
@@ -17,8 +19,9 @@ from typing import Any
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
+from ckanext.datastore.interfaces import IDatastore
 
-from . import links
+from . import links, sql_cells
 
 VIEW_TYPE = "metropole_table_map"
 
@@ -28,6 +31,7 @@ class MetropoleExportsPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IResourceView)
+    plugins.implements(IDatastore, inherit=True)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
@@ -42,6 +46,11 @@ class MetropoleExportsPlugin(plugins.SingletonPlugin):
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
         return {"metropole_export_links": links.export_links}
+
+    # IDatastore: CSV cells written by PostgreSQL for the exports only.
+    def datastore_search(self, context: dict[str, Any], data_dict: dict[str, Any],
+                         fields_types: dict[str, str], query_dict: dict[str, Any]) -> dict:
+        return sql_cells.rewrite_select(context, data_dict, fields_types, query_dict)
 
     # IResourceView
     def info(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ckan.plugins import toolkit
 
 from .columns import Column, columns_of
 from .query import ExportQuery
+from .sql_cells import CELLS
 
 # Rows per datastore_search call (capped by ckan.datastore.search.rows_max).
 PAGE_ROWS = 32000
@@ -28,7 +29,7 @@ class TableExport:
 
     resource_id: str
     columns: list[Column]
-    pages: Iterator[list[list[Any]]]
+    pages: Iterator[Any]   # lists of rows, or CSV text (records_format)
 
 
 def table_columns(user: str, resource_id: str) -> list[Column]:
@@ -49,45 +50,58 @@ def count_rows(user: str, resource_id: str, query: ExportQuery) -> int:
     return rows if query.limit is None else min(rows, query.limit)
 
 
-def open_export(user: str, resource_id: str, query: ExportQuery) -> TableExport:
-    """Run the first page now (so a bad query fails before the download starts)."""
+def open_export(user: str, resource_id: str, query: ExportQuery, *,
+                records_format: str = "lists", cells: str | None = None) -> TableExport:
+    """Run the first page now (so a bad query fails before the download starts).
+
+    ``records_format``: ``lists`` (pages of rows) or ``csv`` (pages of CSV
+    text from PostgreSQL's COPY); ``cells``: how PostgreSQL writes CSV cells
+    (sql_cells.py).
+    """
     search = dict(query.search)
     if "fields" not in search:
         # Exports hold the data, not the DataStore's row numbers.
         search["fields"] = [c.id for c in table_columns(user, resource_id) if c.id != "_id"]
+    context = {"user": user, CELLS: cells} if cells else {"user": user}
 
     def fetch(offset: int, remaining: int | None, keyset: dict[str, Any]) -> dict[str, Any]:
         page_search = dict(search)
         if keyset:
             page_search["filters"] = {**search.get("filters", {}), **keyset}
-        return toolkit.get_action("datastore_search")(
-            {"user": user},
-            {
-                **page_search,
-                "resource_id": resource_id,
-                "sort": query.sort,
-                "limit": PAGE_ROWS if remaining is None else min(PAGE_ROWS, remaining),
-                "offset": 0 if keyset else offset,
-                "records_format": "lists",
-                "include_total": False,
-                "include_next_page": True,
-            },
-        )
+        return toolkit.get_action("datastore_search")(dict(context), {
+            **page_search,
+            "resource_id": resource_id,
+            "sort": query.sort,
+            "limit": PAGE_ROWS if remaining is None else min(PAGE_ROWS, remaining),
+            "offset": 0 if keyset else offset,
+            "records_format": records_format,
+            "include_total": False,
+            "include_next_page": True,
+        })
 
+    if records_format != "lists":
+        # The COPY path lets the database's errors through as they are (a
+        # filter value of the wrong type...); the rows path turns them into a
+        # ValidationError: try the query there first, with no rows.
+        toolkit.get_action("datastore_search")({"user": user}, {
+            **search, "resource_id": resource_id, "limit": 0, "include_total": False})
     first = fetch(query.offset, query.limit, {})
 
-    def pages() -> Iterator[list[list[Any]]]:
+    def pages() -> Iterator[Any]:
         result, offset, remaining = first, query.offset, query.limit
-        page_rows = result["limit"]  # rows_max may be lower than PAGE_ROWS
+        page_rows = result["limit"]   # rows_max may be lower than PAGE_ROWS
         while True:
             records = result["records"]
-            if records:
-                yield records
-            if len(records) < page_rows:
+            if not records:
                 return
-            offset += len(records)
+            yield records
+            # A page of rows can tell it is the last; CSV text cannot
+            # (a cell may hold a newline): the next, empty page tells.
+            if records_format == "lists" and len(records) < page_rows:
+                return
+            offset += page_rows
             if remaining is not None:
-                remaining -= len(records)
+                remaining -= page_rows
                 if remaining <= 0:
                     return
             result = fetch(offset, remaining, result.get("next_page") or {})

@@ -53,7 +53,8 @@ def export(resource_id: str, fmt: str) -> Response:
                 )
                 % {"rows": f"{XLSX_MAX_ROWS:,}".replace(",", " ")},
             )
-        table = open_export(user, resource_id, query)
+        table = open_export(user, resource_id, query, records_format=export_format.records_format,
+                            cells=export_format.cells)
     except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
         return _not_found()
     except QueryError as error:
