@@ -8,6 +8,8 @@ import json
 import pytest
 from ckan.tests import factories
 
+from ckanext.metropole.exports import views
+
 from ..helpers import AIX, MARSEILLE, api, org_name
 from .conftest import table
 
@@ -55,7 +57,7 @@ BAD_QUERIES = [
 ]
 
 
-def test_bad_queries_get_a_french_message_and_no_sql(app, counts):
+def test_bad_queries_get_a_french_message_and_no_sql(app, counts, monkeypatch):
     _, rid = counts
     for params, parameter, message in BAD_QUERIES:
         response = app.get(f"/datastore/export/{rid}/csv", query_string=params)
@@ -66,3 +68,8 @@ def test_bad_queries_get_a_french_message_and_no_sql(app, counts):
             assert leak not in body, (params, leak)
     assert app.get(f"/datastore/export/{rid}/docx").status_code == 404
     assert app.get("/datastore/export/pas-une-table/csv").status_code == 404
+    # More rows than an Excel sheet holds (its limit lowered to the table's size - 1).
+    monkeypatch.setattr(views, "XLSX_MAX_ROWS", 2)
+    body = app.get(f"/datastore/export/{rid}/xlsx", status=400).get_data(as_text=True)
+    assert "Une feuille Excel contient au plus 2 lignes" in body
+    assert app.get(f"/datastore/export/{rid}/xlsx?limit=2").status_code == 200
