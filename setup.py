@@ -48,6 +48,7 @@ setup(
             "metropole_charts = ckanext.metropole.charts.plugin:MetropoleChartsPlugin",
             "metropole_security = ckanext.metropole.security.plugin:MetropoleSecurityPlugin",
             "metropole_loading = ckanext.metropole.loading.plugin:MetropoleLoadingPlugin",
+            "metropole_exports = ckanext.metropole.exports.plugin:MetropoleExportsPlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",

@@ -81,6 +81,16 @@ def test_the_demo_appears_as_a_newcomer_gets_it(instance):
         assert resource["datastore_active"], spec["name"]
         table = _action(site, "datastore_search", resource_id=resource["id"], limit=0)
         assert table["total"] == rows, spec["name"]
+        # Its previews (a map when it has coordinates) and exports.
+        with (CONTENT_DIR / spec["file"]).open(encoding="utf-8") as handle:
+            located = {"latitude", "longitude"} <= set(next(csv.reader(handle)))
+        views = {v["view_type"] for v in _action(site, "resource_view_list", id=resource["id"])}
+        assert "datatables_view" in views, spec["name"]
+        assert ("metropole_table_map" in views) == located, spec["name"]
+        page = _get(f"{site}/dataset/{spec['name']}/resource/{resource['id']}")
+        geojson = f"/datastore/export/{resource['id']}/geojson".encode()
+        assert (geojson in page) == located, spec["name"]
+        assert b"CSV pour Excel" in page, spec["name"]
 
     # The dashboards count the sensor datasets (a theme with none says so).
     dashboards = _get(f"{site}/tableaux-de-bord")

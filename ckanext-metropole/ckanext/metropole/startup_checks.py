@@ -54,12 +54,14 @@ def load_demo() -> None:
     from .communes import loader
     from .demo.content import load_demo_datasets
     from .loading.demo import load_demo_files
+    from .exports.demo import add_table_previews
 
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     context = {"user": site_user["name"], "ignore_auth": True}
     created = load_demo_datasets(context) + load_demo_files(context)
     if created:
         click.echo(f"Demo datasets created: {len(created)}")
+    add_table_previews(context)
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
     if epci is None:
         return
