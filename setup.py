@@ -22,7 +22,9 @@ from setuptools import find_namespace_packages, find_packages, setup
 
 # Suffixes of the files a portal reads at run time, besides Python.
 PACKAGE_DATA = ("html", "css", "js", "svg", "yaml", "yml", "json", "ttl", "txt", "csv",
-                "po", "mo", "md")
+                "po", "mo", "md",
+                # alembic: the community plugin's migrations
+                "ini", "mako")
 
 setup(
     name="metropole-portal",
@@ -47,6 +49,7 @@ setup(
             "metropole_harvest_runtime = metropole_harvesters.plugin:HarvestRuntimePlugin",
             "metropole_charts = ckanext.metropole.charts.plugin:MetropoleChartsPlugin",
             "metropole_security = ckanext.metropole.security.plugin:MetropoleSecurityPlugin",
+            "metropole_community = ckanext.metropole.community.plugin:MetropoleCommunityPlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",

@@ -59,6 +59,9 @@ def load_demo() -> None:
     created = load_demo_datasets(context)
     if created:
         click.echo(f"Demo datasets created: {len(created)}")
+    from .community.demo import load_demo_community
+
+    load_demo_community(site_user["id"])
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
     if epci is None:
         return

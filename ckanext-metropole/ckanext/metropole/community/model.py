@@ -1,0 +1,66 @@
+"""The community's tables, mapped on CKAN's metadata (created by the
+plugin's alembic migrations, never by ``create_all``)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import sqlalchemy as sa
+from ckan.model import meta
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import registry
+
+mapper_registry = registry(metadata=meta.metadata)
+
+reuse_table = sa.Table(
+    "metropole_community_reuse", meta.metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4())),
+    sa.Column("kind", sa.UnicodeText, nullable=False),
+    sa.Column("title", sa.UnicodeText, nullable=False),
+    sa.Column("description", sa.UnicodeText, nullable=False),
+    sa.Column("url", sa.UnicodeText, nullable=False),
+    sa.Column("image_url", sa.UnicodeText, nullable=False, default=""),
+    sa.Column("author", sa.UnicodeText, nullable=False),
+    sa.Column("themes", ARRAY(sa.UnicodeText), nullable=False, default=list),
+    sa.Column("dataset_ids", ARRAY(sa.UnicodeText), nullable=False, default=list),
+    sa.Column("status", sa.UnicodeText, nullable=False, default="pending"),
+    sa.Column("refusal_reason", sa.UnicodeText, nullable=False, default=""),
+    sa.Column("creator_user_id", sa.UnicodeText, nullable=False),
+    sa.Column("moderator_user_id", sa.UnicodeText),
+    sa.Column("created", sa.DateTime, nullable=False, default=datetime.datetime.utcnow),
+    sa.Column("modified", sa.DateTime, nullable=False, default=datetime.datetime.utcnow,
+              onupdate=datetime.datetime.utcnow),
+    extend_existing=True,
+)
+
+
+class Reuse:
+    id: str
+    kind: str
+    title: str
+    description: str
+    url: str
+    image_url: str
+    author: str
+    themes: list[str]
+    dataset_ids: list[str]
+    status: str
+    refusal_reason: str
+    creator_user_id: str
+    moderator_user_id: str | None
+    created: datetime.datetime
+    modified: datetime.datetime
+
+    def __init__(self, **fields) -> None:
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict:
+        return {column.name: getattr(self, column.name) for column in reuse_table.columns} | {
+            "created": self.created.isoformat() if self.created else None,
+            "modified": self.modified.isoformat() if self.modified else None,
+        }
+
+
+mapper_registry.map_imperatively(Reuse, reuse_table)

@@ -1,0 +1,28 @@
+"""The community's events, as blinker signals in CKAN's ``ckanext``
+namespace (``ckan.lib.signals``), for another component (notifications) to
+connect to. This module is the one list of them and of their payloads.
+
+Every signal is sent with ``sender`` = the object's id and these keyword
+arguments:
+
+``metropole_reuse_published``
+    ``reuse``: the reuse's dict (``metropole_reuse_show``'s fields, dataset
+    ids included: a receiver checks what each recipient may read),
+    ``moderator``: the moderator's user name.
+``metropole_reuse_refused``
+    ``reuse``, ``moderator``, ``reason``.
+"""
+
+from __future__ import annotations
+
+import ckan.plugins.toolkit as toolkit
+
+REUSE_PUBLISHED = "metropole_reuse_published"
+REUSE_REFUSED = "metropole_reuse_refused"
+
+ALL = (REUSE_PUBLISHED, REUSE_REFUSED)
+
+
+def send(name: str, sender: str, **payload) -> None:
+    assert name in ALL, name
+    toolkit.signals.ckanext.signal(name).send(sender, **payload)
