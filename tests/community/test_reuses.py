@@ -13,7 +13,7 @@ from ckan.plugins import toolkit
 
 from ckanext.metropole.community import signals
 
-from ..helpers import AIX, api, as_user, dataset_fields, steward_of
+from ..helpers import AIX, MARSEILLE, api, as_user, dataset_fields, org_name, steward_of
 from .conftest import new_user
 
 pytestmark = pytest.mark.usefixtures("catalogue")
@@ -197,18 +197,21 @@ def test_publication_and_refusal_send_their_signals(proposer, steward, public_da
     assert model.User.get(steward["name"]) is not None
 
 
-def test_the_demo_reuses_are_made_once_and_shown(catalogue):
+def test_the_demo_reuses_and_calls_are_made_once_and_shown(catalogue):
     from ckanext.metropole.community import demo
 
     site_user = api("get_site_user")
-    for spec in demo.DEMO_REUSES:
+    for spec in demo.DEMO_REUSES + demo.DEMO_CALLS:
         for name in spec["datasets"]:
             if model.Package.get(name) is None:
                 api("package_create", **dataset_fields(name=name))
-    first = demo.load_demo_reuses(site_user["id"])
+    issuer = api("organization_show", id=org_name(MARSEILLE))["id"]
+    demo.load_demo_community(site_user["id"], issuer)
     assert demo.load_demo_reuses(site_user["id"]) == 0
-    published = [s for s in demo.DEMO_REUSES if s["status"] == "published"]
-    found = api("metropole_reuse_search", as_user(None), q="", rows=100)
-    titles = {reuse["title"] for reuse in found["results"]}
-    assert {spec["title"] for spec in published} <= titles
-    assert first in (0, len(demo.DEMO_REUSES))
+    assert demo.load_demo_calls(site_user["id"], issuer) == 0
+    published = {s["title"] for s in demo.DEMO_REUSES if s["status"] == "published"}
+    found = api("metropole_reuse_search", as_user(None), rows=100)["results"]
+    assert published <= {reuse["title"] for reuse in found}
+    found = api("metropole_call_search", as_user(None), rows=100)["results"]
+    statuses = {call["title"]: call["status"] for call in found}
+    assert [statuses[spec["title"]] for spec in demo.DEMO_CALLS] == ["open", "upcoming", "closed"]

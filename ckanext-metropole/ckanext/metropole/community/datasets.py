@@ -39,6 +39,19 @@ def public_ids(refs: list[str]) -> tuple[list[str], list[str]]:
     return ids, unknown
 
 
+def linked(value: str | list | None,
+           missing_message: str | None) -> tuple[list[str], dict[str, list[str]]]:
+    """The ids of the datasets a form names, and its field-level errors
+    (``missing_message`` when none is named and one is required)."""
+    ids, unknown = public_ids(parse_references(value))
+    if unknown:
+        return ids, {"datasets": [toolkit._("Not a public dataset of the portal: {refs}").format(
+            refs=", ".join(unknown))]}
+    if not ids and missing_message:
+        return ids, {"datasets": [missing_message]}
+    return ids, {}
+
+
 def visible(ids: list[str], user: str) -> list[dict]:
     """The datasets among ``ids`` that ``user`` may read (one made private
     after being linked disappears for the others), as {name, title}."""

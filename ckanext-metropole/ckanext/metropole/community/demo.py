@@ -1,14 +1,17 @@
 """The demo's community: a few realistic reuses of the demo datasets
-(published, one pending so a newcomer sees the moderation queue). Loaded by
+(published, one pending so a newcomer sees the moderation queue) and
+innovation calls of the metropole (open, upcoming, closed). Loaded by
 the demo loader (startup_checks.load_demo); idempotent by title."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from ckan import model
 
-from .model import Reuse
+from . import calls
+from .model import Call, Reuse
 
 DEMO_REUSES: list[dict[str, Any]] = [
     {"kind": "application", "title": "Mon P+R — trouver un parking relais",
@@ -36,13 +39,68 @@ DEMO_REUSES: list[dict[str, Any]] = [
 ]
 
 
-def load_demo_community(site_user_id: str) -> None:
+# Dates relative to the day the demo is loaded: one call open, one upcoming,
+# one closed.
+DEMO_CALLS: list[dict[str, Any]] = [
+    {"kind": "challenge", "title": "Défi « Stationner son vélo en ville »",
+     "issuer": "epci", "opening": -10, "closing": 45,
+     "description": "La métropole cherche des services numériques qui aident les cyclistes "
+                    "à trouver un stationnement sûr près des pôles d'échanges.",
+     "how_to_respond": "Envoyez un dossier de cinq pages au plus (équipe, solution, "
+                       "calendrier) avant la date de clôture.",
+     "contact": "innovation@ampmetropole.example.org",
+     "attachments": [{"name": "Règlement du défi",
+                      "url": "https://ampmetropole.example.org/defi-velo/reglement.pdf"}],
+     "datasets": ["parkings-relais-metropole"]},
+    {"kind": "citizen_consultation", "title": "Consultation : l'avenir des marchés forains",
+     "issuer": "epci", "opening": 15, "closing": 60,
+     "description": "Jours, horaires, emplacements : donnez votre avis sur les marchés "
+                    "forains de demain.",
+     "how_to_respond": "Répondez au questionnaire en ligne ouvert à toutes et tous.",
+     "contact": "participation@ampmetropole.example.org", "attachments": [],
+     "datasets": ["marches-forains"]},
+    {"kind": "ami", "title": "AMI — valoriser les données culturelles",
+     "issuer": "epci", "opening": -90, "closing": -30,
+     "description": "Appel à manifestation d'intérêt pour des projets de médiation "
+                    "culturelle appuyés sur les données ouvertes.",
+     "how_to_respond": "Les candidatures sont closes.",
+     "contact": "culture@ampmetropole.example.org", "attachments": [],
+     "datasets": ["equipements-culturels-marseille"]},
+]
+
+
+def load_demo_calls(site_user_id: str, issuer_org_id: str) -> int:
+    """Creates the demo calls that are missing; returns how many."""
+    created = 0
+    today = calls.today()
+    for spec in DEMO_CALLS:
+        if model.Session.query(Call).filter(Call.title == spec["title"]).first():
+            continue
+        ids = [pkg.id for pkg in (model.Package.get(name) for name in spec["datasets"])
+               if pkg is not None]
+        model.Session.add(Call(
+            kind=spec["kind"], title=spec["title"], issuer_org_id=issuer_org_id,
+            opening_date=today + datetime.timedelta(days=spec["opening"]),
+            closing_date=today + datetime.timedelta(days=spec["closing"]),
+            description=spec["description"], how_to_respond=spec["how_to_respond"],
+            contact=spec["contact"], attachments=spec["attachments"], dataset_ids=ids,
+            published=True, creator_user_id=site_user_id))
+        created += 1
+    model.Session.commit()
+    return created
+
+
+def load_demo_community(site_user_id: str, issuer_org_id: str | None) -> None:
     """The demo loader's one call (it runs once the demo datasets exist)."""
     import click
 
     created = load_demo_reuses(site_user_id)
     if created:
         click.echo(f"Demo reuses created: {created}")
+    if issuer_org_id:
+        created = load_demo_calls(site_user_id, issuer_org_id)
+        if created:
+            click.echo(f"Demo innovation calls created: {created}")
 
 
 def load_demo_reuses(site_user_id: str) -> int:

@@ -8,7 +8,7 @@ import uuid
 
 import sqlalchemy as sa
 from ckan.model import meta
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import registry
 
 mapper_registry = registry(metadata=meta.metadata)
@@ -35,7 +35,46 @@ reuse_table = sa.Table(
 )
 
 
-class Reuse:
+call_table = sa.Table(
+    "metropole_community_call", meta.metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4())),
+    sa.Column("kind", sa.UnicodeText, nullable=False),
+    sa.Column("title", sa.UnicodeText, nullable=False),
+    sa.Column("issuer_org_id", sa.UnicodeText, nullable=False),
+    sa.Column("opening_date", sa.Date, nullable=False),
+    sa.Column("closing_date", sa.Date, nullable=False),
+    sa.Column("description", sa.UnicodeText, nullable=False),
+    sa.Column("attachments", JSONB, nullable=False, default=list),
+    sa.Column("dataset_ids", ARRAY(sa.UnicodeText), nullable=False, default=list),
+    sa.Column("contact", sa.UnicodeText, nullable=False),
+    sa.Column("how_to_respond", sa.UnicodeText, nullable=False),
+    sa.Column("published", sa.Boolean, nullable=False, default=False),
+    sa.Column("creator_user_id", sa.UnicodeText, nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False, default=datetime.datetime.utcnow),
+    sa.Column("modified", sa.DateTime, nullable=False, default=datetime.datetime.utcnow,
+              onupdate=datetime.datetime.utcnow),
+    extend_existing=True,
+)
+
+
+class _Row:
+    """Fields as attributes; ``as_dict`` gives JSON-ready values."""
+
+    _table: sa.Table
+
+    def __init__(self, **fields) -> None:
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict:
+        out = {}
+        for column in self._table.columns:
+            value = getattr(self, column.name)
+            out[column.name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return out
+
+
+class Reuse(_Row):
     id: str
     kind: str
     title: str
@@ -52,15 +91,28 @@ class Reuse:
     created: datetime.datetime
     modified: datetime.datetime
 
-    def __init__(self, **fields) -> None:
-        for key, value in fields.items():
-            setattr(self, key, value)
+    _table = reuse_table
 
-    def as_dict(self) -> dict:
-        return {column.name: getattr(self, column.name) for column in reuse_table.columns} | {
-            "created": self.created.isoformat() if self.created else None,
-            "modified": self.modified.isoformat() if self.modified else None,
-        }
+
+class Call(_Row):
+    id: str
+    kind: str
+    title: str
+    issuer_org_id: str
+    opening_date: datetime.date
+    closing_date: datetime.date
+    description: str
+    attachments: list[dict]
+    dataset_ids: list[str]
+    contact: str
+    how_to_respond: str
+    published: bool
+    creator_user_id: str
+    created: datetime.datetime
+    modified: datetime.datetime
+
+    _table = call_table
 
 
 mapper_registry.map_imperatively(Reuse, reuse_table)
+mapper_registry.map_imperatively(Call, call_table)

@@ -12,7 +12,7 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from . import reuses, template_helpers, views
+from . import calls, feed, reuses, template_helpers, views
 
 
 @toolkit.blanket.config_declarations
@@ -29,15 +29,15 @@ class MetropoleCommunityPlugin(plugins.SingletonPlugin):
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
-        return reuses.actions()
+        return reuses.actions() | calls.actions()
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:
-        return reuses.auth_functions()
+        return reuses.auth_functions() | calls.auth_functions()
 
     # IBlueprint
     def get_blueprint(self) -> list:
-        return [views.community]
+        return [views.community, feed.feeds]
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:

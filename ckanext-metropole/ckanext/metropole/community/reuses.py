@@ -9,8 +9,6 @@ rules."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
-from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as toolkit
 import sqlalchemy as sa
@@ -18,7 +16,7 @@ from ckan import authz, model
 
 from metropole_core import vocabularies
 
-from . import datasets, signals, spam
+from . import datasets, fields, signals, spam
 from .model import Reuse, reuse_table
 
 _ = toolkit._
@@ -43,25 +41,12 @@ def _user(context: dict) -> model.User | None:
     return model.User.get(context.get("user") or "")
 
 
-def _web_address(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
 def _validate(data: dict) -> tuple[dict, dict[str, list[str]]]:
-    errors: dict[str, list[str]] = {}
-    clean: dict[str, Any] = {}
-    for field in ("title", "description", "url", "image_url", "author"):
-        value = str(data.get(field) or "").strip()
-        if len(value) > LIMITS[field]:
-            errors[field] = [_("At most {num} characters.").format(num=LIMITS[field])]
-        clean[field] = value
-    for field in ("title", "description", "url", "author"):
-        if not clean[field] and field not in errors:
-            errors[field] = [_("Missing value")]
-    for field in ("url", "image_url"):
-        if clean[field] and field not in errors and not _web_address(clean[field]):
-            errors[field] = [_("A web address starting with http:// or https://.")]
+    text_limits = {key: LIMITS[key] for key in ("title", "description", "url", "image_url",
+                                                 "author")}
+    clean, errors = fields.text_fields(data, text_limits,
+                                       required=("title", "description", "url", "author"),
+                                       addresses=("url", "image_url"))
     if clean["description"] and spam.links_only(clean["description"]):
         errors["description"] = [_("Describe the reuse in words, not only with links.")]
     kind = data.get("kind")
@@ -73,14 +58,9 @@ def _validate(data: dict) -> tuple[dict, dict[str, list[str]]]:
     if any(theme not in vocabularies.themes() for theme in themes):
         errors["themes"] = [_("Unknown theme.")]
     clean["themes"] = themes
-    refs = datasets.parse_references(data.get("datasets"))
-    ids, unknown = datasets.public_ids(refs)
-    if unknown:
-        errors["datasets"] = [_("Not a public dataset of the portal: {refs}").format(
-            refs=", ".join(unknown))]
-    elif not ids:
-        errors["datasets"] = [_("Name at least one dataset the reuse uses.")]
-    clean["dataset_ids"] = ids
+    clean["dataset_ids"], dataset_errors = datasets.linked(
+        data.get("datasets"), _("Name at least one dataset the reuse uses."))
+    errors.update(dataset_errors)
     return clean, errors
 
 

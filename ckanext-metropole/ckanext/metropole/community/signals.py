@@ -11,6 +11,10 @@ arguments:
     ``moderator``: the moderator's user name.
 ``metropole_reuse_refused``
     ``reuse``, ``moderator``, ``reason``.
+``metropole_call_published``
+    ``call``: the call's dict (``metropole_call_show``'s fields, dataset ids
+    included), ``publisher``: the user name. Sent when a call becomes
+    published (at creation or later), never for a draft.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import ckan.plugins.toolkit as toolkit
 
 REUSE_PUBLISHED = "metropole_reuse_published"
 REUSE_REFUSED = "metropole_reuse_refused"
+CALL_PUBLISHED = "metropole_call_published"
 
-ALL = (REUSE_PUBLISHED, REUSE_REFUSED)
+ALL = (REUSE_PUBLISHED, REUSE_REFUSED, CALL_PUBLISHED)
 
 
 def send(name: str, sender: str, **payload) -> None:

@@ -88,3 +88,54 @@ def moderate_reuse(reuse_id: str):
                               {"reuse": found, "errors": error.error_dict}), 400
     toolkit.h.flash_success(toolkit._("Moderation saved."))
     return toolkit.redirect_to("metropole_community.reuse", reuse_id=reuse_id)
+
+
+@community.route("/appels")
+def calls() -> str:
+    params = {key: request.args.get(key, "") for key in ("kind", "status", "issuer")}
+    found = toolkit.get_action("metropole_call_search")(_context(), dict(params, rows=100))
+    return toolkit.render("community/call_list.html", {"found": found, "params": params})
+
+
+@community.route("/appels/nouveau", methods=["GET", "POST"])
+def new_call():
+    if not toolkit.g.user:
+        return toolkit.redirect_to("user.login", came_from=request.full_path)
+    try:
+        toolkit.check_access("metropole_call_create", _context(), {})
+    except toolkit.NotAuthorized as error:
+        return toolkit.abort(403, str(error))
+    data: dict = {"datasets": request.args.get("dataset", "")}
+    errors: dict = {}
+    if request.method == "POST":
+        data = {key: request.form.get(key, "") for key in (
+            "kind", "title", "issuer", "opening_date", "closing_date", "description",
+            "attachments", "datasets", "contact", "how_to_respond", "published")}
+        try:
+            call = toolkit.get_action("metropole_call_create")(_context(), dict(data))
+        except toolkit.ValidationError as error:
+            errors = error.error_dict
+        else:
+            toolkit.h.flash_success(toolkit._("Call saved."))
+            return toolkit.redirect_to("metropole_community.call", call_id=call["id"])
+    return toolkit.render("community/call_form.html", {"data": data, "errors": errors})
+
+
+@community.route("/appels/<call_id>")
+def call(call_id: str) -> str:
+    try:
+        found = toolkit.get_action("metropole_call_show")(_context(), {"id": call_id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return toolkit.abort(404, toolkit._("Call not found"))
+    return toolkit.render("community/call_read.html", {"call": found})
+
+
+@community.route("/appels/<call_id>/publier", methods=["POST"])
+def publish_call(call_id: str):
+    try:
+        toolkit.get_action("metropole_call_publish")(
+            _context(), {"id": call_id, "published": request.form.get("published", "true")})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return toolkit.abort(404, toolkit._("Call not found"))
+    toolkit.h.flash_success(toolkit._("Call saved."))
+    return toolkit.redirect_to("metropole_community.call", call_id=call_id)
