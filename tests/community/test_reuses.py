@@ -197,7 +197,7 @@ def test_publication_and_refusal_send_their_signals(proposer, steward, public_da
     assert model.User.get(steward["name"]) is not None
 
 
-def test_the_demo_reuses_and_calls_are_made_once_and_shown(catalogue):
+def test_the_demo_reuses_calls_and_requests_are_made_once_and_shown(catalogue):
     from ckanext.metropole.community import demo
 
     site_user = api("get_site_user")
@@ -209,6 +209,11 @@ def test_the_demo_reuses_and_calls_are_made_once_and_shown(catalogue):
     demo.load_demo_community(site_user["id"], issuer)
     assert demo.load_demo_reuses(site_user["id"]) == 0
     assert demo.load_demo_calls(site_user["id"], issuer) == 0
+    assert demo.load_demo_requests(site_user["id"]) == 0
+    asked = {item["title"]: item["status"] for item in api(
+        "metropole_data_request_search", as_user(None), rows=100)["results"]}
+    assert [asked[spec["title"]] for spec in demo.DEMO_REQUESTS] == [
+        "new", "in_progress", "published"]
     published = {s["title"] for s in demo.DEMO_REUSES if s["status"] == "published"}
     found = api("metropole_reuse_search", as_user(None), rows=100)["results"]
     assert published <= {reuse["title"] for reuse in found}

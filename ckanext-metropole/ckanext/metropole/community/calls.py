@@ -116,7 +116,7 @@ def _validate(data: dict) -> tuple[dict, dict[str, list[str]]]:
         errors["attachments"] = attachment_errors
     clean["dataset_ids"], dataset_errors = datasets.linked(data.get("datasets"), None)
     errors.update(dataset_errors)
-    clean["published"] = toolkit.asbool(data.get("published"))
+    clean["published"] = fields.flag(data.get("published"))
     return clean, errors
 
 
@@ -199,7 +199,7 @@ def call_publish(context: dict, data: dict) -> dict:
     call = _get(data)
     user = _user(context)
     was = call.published
-    call.published = toolkit.asbool(data.get("published", True))
+    call.published = fields.flag(data.get("published", True))
     call.modified = datetime.datetime.utcnow()
     model.Session.commit()
     if call.published and not was:

@@ -1,6 +1,7 @@
 """The demo's community: a few realistic reuses of the demo datasets
 (published, one pending so a newcomer sees the moderation queue) and
-innovation calls of the metropole (open, upcoming, closed). Loaded by
+innovation calls of the metropole (open, upcoming, closed) and data
+requests at each stage. Loaded by
 the demo loader (startup_checks.load_demo); idempotent by title."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from ckan import model
 
 from . import calls
-from .model import Call, Reuse
+from .model import Call, DataRequest, Reuse
 
 DEMO_REUSES: list[dict[str, Any]] = [
     {"kind": "application", "title": "Mon P+R — trouver un parking relais",
@@ -90,6 +91,35 @@ def load_demo_calls(site_user_id: str, issuer_org_id: str) -> int:
     return created
 
 
+DEMO_REQUESTS: list[dict[str, Any]] = [
+    {"title": "Horaires d'ouverture des piscines municipales",
+     "reason": "Pour une application qui aide les familles à organiser leurs sorties "
+               "sportives le week-end.", "communes": ["13055"], "themes": [], "status": "new"},
+    {"title": "Emplacements des bornes de recharge pour vélos électriques",
+     "reason": "Préparer un itinéraire cyclable longue distance entre Aix et Marseille.",
+     "communes": ["13001", "13055"], "themes": ["velo-pietons"], "status": "in_progress"},
+    {"title": "Liste des parkings relais et de leurs capacités",
+     "reason": "Comparer l'offre de stationnement aux lignes de transport.",
+     "communes": [], "themes": ["mobilite"], "status": "published",
+     "dataset": "parkings-relais-metropole"},
+]
+
+
+def load_demo_requests(site_user_id: str) -> int:
+    """Creates the demo data requests that are missing; returns how many."""
+    created = 0
+    for spec in DEMO_REQUESTS:
+        if model.Session.query(DataRequest).filter(DataRequest.title == spec["title"]).first():
+            continue
+        dataset = model.Package.get(spec.get("dataset") or "")
+        fields = {key: value for key, value in spec.items() if key != "dataset"}
+        model.Session.add(DataRequest(creator_user_id=site_user_id,
+                                      dataset_id=dataset.id if dataset else None, **fields))
+        created += 1
+    model.Session.commit()
+    return created
+
+
 def load_demo_community(site_user_id: str, issuer_org_id: str | None) -> None:
     """The demo loader's one call (it runs once the demo datasets exist)."""
     import click
@@ -97,6 +127,9 @@ def load_demo_community(site_user_id: str, issuer_org_id: str | None) -> None:
     created = load_demo_reuses(site_user_id)
     if created:
         click.echo(f"Demo reuses created: {created}")
+    created = load_demo_requests(site_user_id)
+    if created:
+        click.echo(f"Demo data requests created: {created}")
     if issuer_org_id:
         created = load_demo_calls(site_user_id, issuer_org_id)
         if created:

@@ -29,3 +29,8 @@ def text_fields(data: dict, limits: dict[str, int], required: tuple[str, ...],
         elif field in addresses and value and not web_address(value):
             errors[field] = [_("A web address starting with http:// or https://.")]
     return clean, errors
+
+
+def flag(value) -> bool:
+    """A form's checkbox or an API boolean; anything else (empty) is false."""
+    return value is True or str(value or "").strip().lower() in ("1", "true", "on", "yes")

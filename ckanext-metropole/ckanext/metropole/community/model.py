@@ -57,6 +57,33 @@ call_table = sa.Table(
 )
 
 
+data_request_table = sa.Table(
+    "metropole_community_data_request", meta.metadata,
+    sa.Column("id", sa.UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4())),
+    sa.Column("title", sa.UnicodeText, nullable=False),
+    sa.Column("reason", sa.UnicodeText, nullable=False),
+    sa.Column("communes", ARRAY(sa.UnicodeText), nullable=False, default=list),
+    sa.Column("themes", ARRAY(sa.UnicodeText), nullable=False, default=list),
+    sa.Column("status", sa.UnicodeText, nullable=False, default="new"),
+    sa.Column("refusal_reason", sa.UnicodeText, nullable=False, default=""),
+    sa.Column("dataset_id", sa.UnicodeText),
+    sa.Column("creator_user_id", sa.UnicodeText, nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False, default=datetime.datetime.utcnow),
+    sa.Column("modified", sa.DateTime, nullable=False, default=datetime.datetime.utcnow,
+              onupdate=datetime.datetime.utcnow),
+    extend_existing=True,
+)
+
+# Written with one upsert per search that found nothing (empty_searches.py).
+empty_search_table = sa.Table(
+    "metropole_community_empty_search", meta.metadata,
+    sa.Column("query", sa.UnicodeText, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False, default=1),
+    sa.Column("last_seen", sa.DateTime, nullable=False, default=datetime.datetime.utcnow),
+    extend_existing=True,
+)
+
+
 class _Row:
     """Fields as attributes; ``as_dict`` gives JSON-ready values."""
 
@@ -114,5 +141,22 @@ class Call(_Row):
     _table = call_table
 
 
+class DataRequest(_Row):
+    id: str
+    title: str
+    reason: str
+    communes: list[str]
+    themes: list[str]
+    status: str
+    refusal_reason: str
+    dataset_id: str | None
+    creator_user_id: str
+    created: datetime.datetime
+    modified: datetime.datetime
+
+    _table = data_request_table
+
+
 mapper_registry.map_imperatively(Reuse, reuse_table)
+mapper_registry.map_imperatively(DataRequest, data_request_table)
 mapper_registry.map_imperatively(Call, call_table)

@@ -12,7 +12,7 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
 
-from . import calls, feed, reuses, template_helpers, views
+from . import calls, data_requests, empty_searches, feed, reuses, template_helpers, views
 
 
 @toolkit.blanket.config_declarations
@@ -22,6 +22,7 @@ class MetropoleCommunityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IAuthFunctions)
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.IPackageController, inherit=True)
 
     # IConfigurer
     def update_config(self, config: toolkit.CKANConfig) -> None:
@@ -29,11 +30,12 @@ class MetropoleCommunityPlugin(plugins.SingletonPlugin):
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
-        return reuses.actions() | calls.actions()
+        return reuses.actions() | calls.actions() | data_requests.actions()
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:
-        return reuses.auth_functions() | calls.auth_functions()
+        return (reuses.auth_functions() | calls.auth_functions()
+                | data_requests.auth_functions())
 
     # IBlueprint
     def get_blueprint(self) -> list:
@@ -42,3 +44,8 @@ class MetropoleCommunityPlugin(plugins.SingletonPlugin):
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
         return template_helpers.get_helpers()
+
+    # IPackageController: the searches of the dataset page that found nothing.
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return empty_searches.after_dataset_search(search_results, search_params)

@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
-from . import calls, reuses
+from . import calls, data_requests, reuses
 
 
 def dataset_reuses(dataset_id: str) -> list[dict]:
@@ -41,4 +41,5 @@ def get_helpers() -> dict[str, Any]:
             "metropole_call_statuses": calls.status_labels,
             "metropole_call_issuers": call_issuers,
             "metropole_dataset_calls": dataset_calls,
-            "metropole_community_options": options}
+            "metropole_community_options": options,
+            "metropole_data_request_statuses": data_requests.status_labels}

@@ -139,3 +139,70 @@ def publish_call(call_id: str):
         return toolkit.abort(404, toolkit._("Call not found"))
     toolkit.h.flash_success(toolkit._("Call saved."))
     return toolkit.redirect_to("metropole_community.call", call_id=call_id)
+
+
+@community.route("/demandes")
+def data_requests() -> str:
+    params = {key: request.args.get(key, "") for key in ("q", "status", "for_me")}
+    found = toolkit.get_action("metropole_data_request_search")(_context(), dict(params))
+    return toolkit.render("community/request_list.html", {"found": found, "params": params})
+
+
+@community.route("/demandes/nouvelle", methods=["GET", "POST"])
+def new_data_request():
+    if not toolkit.g.user:
+        return toolkit.redirect_to("user.login", came_from=request.full_path)
+    # Prefilled from a search that found nothing.
+    data: dict = {"title": request.args.get("q", "")[:200], "communes": [], "themes": []}
+    errors: dict = {}
+    if request.method == "POST":
+        data = {"title": request.form.get("title", ""), "reason": request.form.get("reason", ""),
+                "communes": request.form.getlist("communes"),
+                "themes": request.form.getlist("themes")}
+        try:
+            created = toolkit.get_action("metropole_data_request_create")(_context(), dict(data))
+        except toolkit.ValidationError as error:
+            errors = error.error_dict
+        else:
+            toolkit.h.flash_success(toolkit._("Thank you: your request has been sent to the "
+                                              "stewards of the data."))
+            return toolkit.redirect_to("metropole_community.data_request",
+                                       request_id=created["id"])
+    return toolkit.render("community/request_form.html", {"data": data, "errors": errors})
+
+
+@community.route("/demandes/recherches-sans-resultat")
+def empty_searches():
+    try:
+        found = toolkit.get_action("metropole_empty_searches")(_context(), {})
+    except toolkit.NotAuthorized:
+        return toolkit.abort(403, toolkit._("Administrators only."))
+    return toolkit.render("community/empty_searches.html", {"searches": found})
+
+
+@community.route("/demandes/<request_id>")
+def data_request(request_id: str) -> str:
+    try:
+        found = toolkit.get_action("metropole_data_request_show")(_context(), {"id": request_id})
+    except toolkit.ObjectNotFound:
+        return toolkit.abort(404, toolkit._("Data request not found"))
+    return toolkit.render("community/request_read.html", {"item": found, "errors": {}})
+
+
+@community.route("/demandes/<request_id>/traiter", methods=["POST"])
+def handle_data_request(request_id: str):
+    data = {"id": request_id, "status": request.form.get("status"),
+            "refusal_reason": request.form.get("refusal_reason", ""),
+            "dataset": request.form.get("dataset", "")}
+    try:
+        toolkit.get_action("metropole_data_request_update")(_context(), data)
+    except toolkit.ObjectNotFound:
+        return toolkit.abort(404, toolkit._("Data request not found"))
+    except toolkit.NotAuthorized as error:
+        return toolkit.abort(403, str(error))
+    except toolkit.ValidationError as error:
+        found = toolkit.get_action("metropole_data_request_show")(_context(), {"id": request_id})
+        return toolkit.render("community/request_read.html",
+                              {"item": found, "errors": error.error_dict}), 400
+    toolkit.h.flash_success(toolkit._("Request updated."))
+    return toolkit.redirect_to("metropole_community.data_request", request_id=request_id)
