@@ -1,6 +1,7 @@
 """A user proposes a reuse through the form, a sysadmin publishes it from the
 moderation queue, and the dataset's page then lists it; the community pages
-pass axe (no serious or critical violation) on the way."""
+(form, moderation, lists of reuses, calls and requests reached from the home
+page) pass axe (no serious or critical violation) on the way."""
 
 from __future__ import annotations
 
@@ -83,3 +84,11 @@ def test_propose_then_moderate_then_see_it_on_the_dataset_page(page, live_server
     assert page.locator(f"a:has-text('{title}')").count() == 1
     assert_accessible(page)
     screenshot(page, "reuse-05-public-list")
+    # The other community pages a newcomer reaches from the home page.
+    page.goto(live_server)
+    for link, name in (("Appels à innovation", "calls"), ("Demandes de données", "requests")):
+        page.click(f"#home-community a:has-text('{link}')")
+        page.wait_for_load_state("networkidle")
+        assert_accessible(page)
+        screenshot(page, f"community-{name}")
+        page.go_back()

@@ -138,9 +138,7 @@ def request_create(context: dict, data: dict) -> dict:
     toolkit.check_access("metropole_data_request_create", context, data)
     user = _user(context)
     clean, errors = _validate(data)
-    if not user.sysadmin and spam.over_rate(data_request_table, user.id):
-        errors["proposals"] = [_("You have proposed too many items in the last hour; "
-                                 "try again later.")]
+    spam.check_rate(data_request_table, user, errors)
     if errors:
         raise toolkit.ValidationError(errors)
     request = DataRequest(status=NEW, creator_user_id=user.id, **clean)

@@ -133,9 +133,7 @@ def reuse_create(context: dict, data: dict) -> dict:
     if user is None:
         raise toolkit.NotAuthorized(_("Log in to propose a reuse."))
     clean, errors = _validate(data)
-    if not user.sysadmin and spam.over_rate(reuse_table, user.id):
-        errors["proposals"] = [_("You have proposed too many items in the last hour; "
-                                 "try again later.")]
+    spam.check_rate(reuse_table, user, errors)
     if errors:
         raise toolkit.ValidationError(errors)
     reuse = Reuse(status=PENDING, creator_user_id=user.id, **clean)

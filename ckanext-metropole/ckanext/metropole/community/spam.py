@@ -29,3 +29,10 @@ def over_rate(table: sa.Table, user_id: str) -> bool:
         sa.select(sa.func.count()).select_from(table)
         .where(table.c.creator_user_id == user_id, table.c.created >= since)).scalar()
     return count >= limit
+
+
+def check_rate(table: sa.Table, user: model.User, errors: dict[str, list[str]]) -> None:
+    """Adds the "too many proposals" error (sysadmins are not limited)."""
+    if not user.sysadmin and over_rate(table, user.id):
+        errors["proposals"] = [toolkit._("You have proposed too many items in the last hour; "
+                                         "try again later.")]
