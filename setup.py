@@ -22,7 +22,9 @@ from setuptools import find_namespace_packages, find_packages, setup
 
 # Suffixes of the files a portal reads at run time, besides Python.
 PACKAGE_DATA = ("html", "css", "js", "svg", "yaml", "yml", "json", "ttl", "txt", "csv",
-                "po", "mo", "md", "tsv", "xlsx", "ods")
+                "po", "mo", "md", "tsv", "xlsx", "ods",
+                # alembic: the community plugin's migrations
+                "ini", "mako")
 
 setup(
     name="metropole-portal",
@@ -49,6 +51,7 @@ setup(
             "metropole_security = ckanext.metropole.security.plugin:MetropoleSecurityPlugin",
             "metropole_loading = ckanext.metropole.loading.plugin:MetropoleLoadingPlugin",
             "metropole_exports = ckanext.metropole.exports.plugin:MetropoleExportsPlugin",
+            "metropole_community = ckanext.metropole.community.plugin:MetropoleCommunityPlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",

@@ -63,6 +63,9 @@ def load_demo() -> None:
         click.echo(f"Demo datasets created: {len(created)}")
     add_table_previews(context)
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
+    from .community.demo import load_demo_community
+
+    load_demo_community(site_user["id"], epci.id if epci is not None else None)
     if epci is None:
         return
     samples_url = toolkit.config.get("ckanext.metropole.runtime.samples_url")
