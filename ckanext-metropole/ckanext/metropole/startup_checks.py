@@ -59,6 +59,12 @@ def load_demo() -> None:
     created = load_demo_datasets(context)
     if created:
         click.echo(f"Demo datasets created: {len(created)}")
+    from ckan import plugins
+
+    if plugins.plugin_loaded("metropole_table_schemas"):
+        from .table_schemas.demo import load_demo_schemas
+
+        load_demo_schemas(context)
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
     if epci is None:
         return
