@@ -85,6 +85,12 @@ def test_the_api_answers_a_bad_declaration_on_the_field_in_french(pages, admin_w
                          status=409).json["error"]
     assert "This is not a Table Schema" in english["resources"][0]["table_schema_descriptor"][0]
 
+    # The resource form offers the catalogue as suggestions of its field.
+    dataset = api("package_create", **dataset_fields())
+    form = pages.get(f"/dataset/{dataset['name']}/resource/new", headers=headers).body
+    assert 'list="table-schema-catalogue"' in form
+    assert f'<option value="{PARKING}">Lieux de stationnement — v0.1.5' in form
+
 
 def test_a_schema_given_as_a_file_is_checked_as_a_table_schema():
     resource = declare(table_schema_descriptor=json.dumps(PARKING_SCHEMA))
