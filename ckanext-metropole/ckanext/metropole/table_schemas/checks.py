@@ -10,7 +10,7 @@ run, never silently counted as passed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from frformat import CodeCommuneInsee, CodePostal, Millesime, Options, Siren, Siret
@@ -25,18 +25,20 @@ class FrenchFormatError(errors.CellError):
                "at position {fieldNumber} has an error: {note}"
 
 
+@attrs.define(kw_only=True, repr=False)
 class _FrenchFormatCheck(Check):
     """A column whose non-empty values must pass one frformat format."""
 
+    type = "french-format-value"
     format_name = ""
+    french_format: ClassVar[Any] = None
     Errors = [FrenchFormatError]
+
+    column: str
 
     def validate_start(self) -> Iterable[Any]:
         if self.column not in self.resource.schema.field_names:  # type: ignore[union-attr]
             yield errors.CheckError(note=f"column {self.column} is not in the schema")
-
-    def is_valid(self, value: str) -> bool:
-        raise NotImplementedError
 
     def validate_row(self, row: Any) -> Iterable[Any]:
         if self.column not in row.field_names:
@@ -44,59 +46,21 @@ class _FrenchFormatCheck(Check):
         value = row[self.column]
         if value in (None, ""):
             return
-        if not self.is_valid(str(value)):
+        if not self.french_format.is_valid(str(value)):
             yield FrenchFormatError.from_row(row, note=self.format_name,
                                              field_name=self.column)
 
 
-_SIRET = Siret()
-_SIREN = Siren()
-_INSEE = CodeCommuneInsee(Millesime.LATEST, Options())
-_POSTCODE = CodePostal(Options())
-
-
-@attrs.define(kw_only=True, repr=False)
-class FrenchSiretValue(_FrenchFormatCheck):
-    type = "french-siret-value"
-    format_name = "siret"
-    column: str
-
-    def is_valid(self, value: str) -> bool:
-        return _SIRET.is_valid(value)
-
-
-@attrs.define(kw_only=True, repr=False)
-class FrenchSirenValue(_FrenchFormatCheck):
-    type = "french-siren-value"
-    format_name = "siren"
-    column: str
-
-    def is_valid(self, value: str) -> bool:
-        return _SIREN.is_valid(value)
-
-
-@attrs.define(kw_only=True, repr=False)
-class FrenchInseeValue(_FrenchFormatCheck):
-    type = "french-insee-value"
-    format_name = "insee"
-    column: str
-
-    def is_valid(self, value: str) -> bool:
-        return _INSEE.is_valid(value)
-
-
-@attrs.define(kw_only=True, repr=False)
-class FrenchPostcodeValue(_FrenchFormatCheck):
-    type = "french-postcode-value"
-    format_name = "postcode"
-    column: str
-
-    def is_valid(self, value: str) -> bool:
-        return _POSTCODE.is_valid(value)
-
-
-CHECKS = {cls.type: cls for cls in (FrenchSiretValue, FrenchSirenValue, FrenchInseeValue,
-                                     FrenchPostcodeValue)}
+# Validata's check name -> (the report's format name, frformat's format).
+_FORMATS = {
+    "french-siret-value": ("siret", Siret()),
+    "french-siren-value": ("siren", Siren()),
+    "french-insee-value": ("insee", CodeCommuneInsee(Millesime.LATEST, Options())),
+    "french-postcode-value": ("postcode", CodePostal(Options())),
+}
+CHECKS = {name: type(f"Check_{format_name}", (_FrenchFormatCheck,),
+                     {"type": name, "format_name": format_name, "french_format": checker})
+          for name, (format_name, checker) in _FORMATS.items()}
 
 
 def from_schema(descriptor: dict[str, Any]) -> tuple[list[Check], list[str]]:
