@@ -59,6 +59,8 @@ setup(
             "sensorthings_harvester = metropole_harvesters.sensorthings:SensorThingsHarvester",
             "ngsi_harvester = metropole_harvesters.ngsi:NgsiHarvester",
             "metropole_dcat = ckanext.metropole.dcat.plugin:MetropoleDCATPlugin",
+            "metropole_table_schemas = "
+            "ckanext.metropole.table_schemas.plugin:MetropoleTableSchemasPlugin",
             "metropole_dcat_harvester = ckanext.metropole.dcat.harvesters:MetropoleDCATHarvester",
             "metropole_ckan_harvester = ckanext.metropole.dcat.harvesters:MetropoleCKANHarvester",
         ],

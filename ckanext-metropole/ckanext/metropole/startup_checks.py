@@ -62,6 +62,12 @@ def load_demo() -> None:
     if created:
         click.echo(f"Demo datasets created: {len(created)}")
     add_table_previews(context)
+    from ckan import plugins
+
+    if plugins.plugin_loaded("metropole_table_schemas"):
+        from .table_schemas.demo import load_demo_schemas
+
+        load_demo_schemas(context)
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
     from .community.demo import load_demo_community
 

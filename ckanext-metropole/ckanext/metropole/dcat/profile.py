@@ -38,6 +38,7 @@ from shapely.geometry import shape
 from metropole_core import commune_registry as registry
 from metropole_core import vocabularies
 
+from ..table_schemas.conformity import passing_standard
 from . import mapping, uris
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
@@ -155,6 +156,7 @@ class MetropoleDCATAPProfile(RDFProfile):
                 g.add((url, RDF.type, RDFS.Resource))
             self._format(resource, distribution)
             self._checksum(distribution)
+            self._declared_schema(resource, distribution)
             self._standards(distribution)
             if resource.get("datastore_active") in (True, "true", "True"):
                 self._datastore_service(resource, distribution, dataset_ref)
@@ -174,6 +176,16 @@ class MetropoleDCATAPProfile(RDFProfile):
             g.remove((subject, DCT.conformsTo, value))
             g.add((subject, DCT.conformsTo, iri))
             g.add((iri, RDF.type, DCT.Standard))
+
+    def _declared_schema(self, resource: dict, distribution: URIRef) -> None:
+        """A resource that declares a Table Schema states dct:conformsTo only
+        when its file passed the last validation, and then names that schema."""
+        declares, iri = passing_standard(resource)
+        if not declares:
+            return
+        self.g.remove((distribution, DCT.conformsTo, None))
+        if iri:
+            self.g.add((distribution, DCT.conformsTo, URIRef(iri)))
 
     def _checksum(self, distribution: URIRef) -> None:
         """Harvesters store ``hash`` as ``<algorithm>:<hex digest>`` (e.g.

@@ -164,6 +164,9 @@ _FIELDS: list[Field] = [
     # for faceting: ckanext-harvest's /harvest page and DCAT's frequency.
     Field("frequency", Kind.STRING, False, False, facetable=True),
     Field("source_type", Kind.STRING, False, False, facetable=True),
+    # Table Schemas every declaring resource of the dataset passes
+    # (table_schemas/conformity.py): the "conforms to" facet.
+    Field("conforms_table_schema", Kind.STRING, False, True, facetable=True),
 ]
 _DECLARED: dict[str, Field] = {f.name: f for f in _FIELDS}
 
