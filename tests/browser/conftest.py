@@ -110,6 +110,30 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+@pytest.fixture
+def steward(catalogue) -> tuple[str, str]:
+    """An editor of Marseille's organisation, and their password."""
+    from ckan.tests import factories
+
+    from ..helpers import MARSEILLE, api, org_name
+
+    password = "Steward-Password-2026"
+    user = factories.User(password=password)
+    api("organization_member_create", id=org_name(MARSEILLE), username=user["name"],
+        role="editor")
+    return user["name"], password
+
+
+def log_in(page, live_server: str, name: str, password: str, shot: str | None = None) -> None:
+    page.goto(f"{live_server}/user/login")
+    page.fill("#field-login", name)
+    page.fill("#field-password", password)
+    if shot:
+        screenshot(page, shot)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_load_state("networkidle")
+
+
 # A server, a browser and page content shared by the tests of a module that
 # only read pages (tests/browser/shared.py).
 from .shared import _shared, new_page, shared_browser, shared_server, site_content  # noqa: E402,F401

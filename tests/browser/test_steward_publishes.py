@@ -7,33 +7,18 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from ckan.tests import factories
 
-from ..helpers import MARSEILLE, api, org_name
-from .conftest import screenshot
+from ..helpers import MARSEILLE
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.usefixtures("catalogue")
-
-
-@pytest.fixture
-def steward():
-    password = "Steward-Password-2026"
-    user = factories.User(password=password)
-    api("organization_member_create", id=org_name(MARSEILLE), username=user["name"],
-        role="editor")
-    return user["name"], password
 
 
 def test_steward_creates_a_dataset_with_a_resource_and_finds_it(page, live_server, steward):
     name, password = steward
     title = f"Bancs publics du Vieux-Port {uuid.uuid4().hex[:6]}"
 
-    page.goto(f"{live_server}/user/login")
-    page.fill("#field-login", name)
-    page.fill("#field-password", password)
-    screenshot(page, "steward-01-login")
-    page.click("button[type=submit]:has-text('Se connecter')")
-    page.wait_for_load_state("networkidle")
+    log_in(page, live_server, name, password, shot="steward-01-login")
 
     page.goto(f"{live_server}/dataset/new")
     assert page.locator("html").get_attribute("lang").startswith("fr")

@@ -22,6 +22,8 @@ import pytest
 import requests
 from ckan.tests.helpers import call_action
 
+from ckanext.metropole.exports.formats import FORMATS as EXPORT_FORMATS
+
 from ..helpers import AIX, MARSEILLE, api, org_name
 from .conftest import Actor
 
@@ -164,7 +166,7 @@ class World:
         return [secret.resource_ids[-1] for secret in self.secrets.values()]
 
     def downloads(self) -> list[str]:
-        """Paths of every resource's file and DataStore dump."""
+        """Paths of every resource's file, DataStore dump and exports."""
         paths = []
         for secret in self.secrets.values():
             for resource in secret.dataset["resources"]:
@@ -173,6 +175,7 @@ class World:
                     paths.append(url[len(self.users["anonymous"].portal):])
                 paths += [f"/datastore/dump/{resource['id']}",
                           f"/dataset/{secret.dataset['id']}/resource/{resource['id']}"]
+                paths += [f"/datastore/export/{resource['id']}/{fmt}" for fmt in EXPORT_FORMATS]
         return paths
 
 

@@ -46,15 +46,17 @@ def _index_missing_datasets() -> None:
 def load_demo() -> None:
     """The demo datasets, and the demo harvest sources (contributed by the
     harvesters through IHarvestRuntime) queued for a first run. Idempotent."""
+    from ckan import plugins
     from ckan.plugins import PluginImplementations
     from ckanext.harvest.logic import HarvestJobExists
 
     from metropole_core.interfaces import IHarvestRuntime
 
     from .communes import loader
+    from .community.demo import load_demo_community
     from .demo.content import load_demo_datasets
-    from .loading.demo import load_demo_files
     from .exports.demo import add_table_previews
+    from .loading.demo import load_demo_files
 
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     context = {"user": site_user["name"], "ignore_auth": True}
@@ -62,15 +64,12 @@ def load_demo() -> None:
     if created:
         click.echo(f"Demo datasets created: {len(created)}")
     add_table_previews(context)
-    from ckan import plugins
-
+    # Its resources declare schemas: fields only that plugin's schema knows.
     if plugins.plugin_loaded("metropole_table_schemas"):
         from .table_schemas.demo import load_demo_schemas
 
         load_demo_schemas(context)
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
-    from .community.demo import load_demo_community
-
     load_demo_community(site_user["id"], epci.id if epci is not None else None)
     if epci is None:
         return

@@ -7,6 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as toolkit
 
+from ..table_schemas import declared
 from . import reading, sources, status
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,10 @@ def content_may_change(current: dict[str, Any], resource: dict[str, Any]) -> boo
     upload = resource.get("upload")
     new_file = upload is not None and not isinstance(upload, str) and bool(
         getattr(upload, "filename", True))
+    # A newly declared schema changes the columns' types: load again.
     return new_file or any(current.get(key) != resource.get(key)
-                           for key in ("url", "url_type", "format"))
+                           for key in ("url", "url_type", "format",
+                                       declared.REFERENCE_FIELD, declared.DESCRIPTOR_FIELD))
 
 
 def load(resource_id: str, force: bool = False) -> None:
