@@ -86,7 +86,7 @@ def test_values_are_written_as_postgresql_reads_them_or_refused(connection):
         staging(connection, [value])
         expression = french_types.converted(kind, "c0", *store._read(0))
         result = store._run(connection, f"SELECT {expression} "
-                                        f"FROM {store._layers(1, {0})}").fetchone()[0]
+                                        f"FROM {store._layers(1, {0: {kind}})}").fetchone()[0]
         assert result == stored, (kind, value, result)
     for kind, value in REFUSED:
         staging(connection, [value])

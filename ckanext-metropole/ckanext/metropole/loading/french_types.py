@@ -109,15 +109,17 @@ def date_parts(t: str) -> str:
 
 
 def moment_parts(t: str) -> str:
-    """{F or I, y, m, d, h, min, s, zone} of a French or ISO date-time as text."""
+    """{1 (French) or 2 (ISO), y, m, d, h, min, s, 1 if a zone is given} of a
+    date-time, NULL for anything else."""
     french = ", ".join(_fields(f"translate({t}, '/ T:h', '|||||')", (3, 2, 1, 4, 5), "|"))
     seconds = f"NULLIF(split_part(translate({t}, '/ T:h', '|||||'), '|', 6), '')"
     iso = ", ".join(f"substr({t}, {start}, {length})"
                     for start, length in ((1, 4), (6, 2), (9, 2), (12, 2), (15, 2)))
-    return (f"CASE WHEN {t} ~ {_lit(_FRENCH_DATETIME)} THEN ARRAY['F', {french}, {seconds}, ''] "
-            f"WHEN {t} ~ {_lit(_ISO_DATETIME)} THEN ARRAY['I', {iso}, CASE WHEN "
+    return (f"CASE WHEN {t} ~ {_lit(_FRENCH_DATETIME)} THEN "
+            f"ARRAY['1', {french}, {seconds}, '0']::int[] "
+            f"WHEN {t} ~ {_lit(_ISO_DATETIME)} THEN ARRAY['2', {iso}, CASE WHEN "
             f"substr({t}, 17, 1) = ':' THEN substr({t}, 18, 2) END, "
-            f"CASE WHEN {t} ~ {_lit(_ZONE)} THEN 'z' ELSE '' END] END")
+            f"CASE WHEN {t} ~ {_lit(_ZONE)} THEN '1' ELSE '0' END]::int[] END")
 
 
 def _valid_day(y: str, m: str, d: str) -> str:
@@ -134,7 +136,7 @@ def _date_fits(d: str) -> str:
 
 
 def _moment(s: str, position: int) -> str:
-    return f"coalesce(NULLIF({s}[{position}], '')::int, 0)"
+    return f"coalesce({s}[{position}], 0)"
 
 
 def _timestamp_fits(d: str, s: str) -> str:
@@ -182,10 +184,10 @@ def converted(kind: str, raw: str, t: str, d: str, s: str) -> str:
     if kind == DATE:
         return day
     moment = ", ".join(_moment(s, i) for i in range(2, 8))
-    return (f"CASE WHEN {s}[1] = 'F' THEN make_timestamp({moment}) "
+    return (f"CASE WHEN {s}[1] = 1 THEN make_timestamp({moment}) "
             # the DataStore's timestamp has no zone: UTC
-            f"WHEN {s}[8] <> '' THEN {t}::timestamptz AT TIME ZONE 'UTC' "
-            f"WHEN {s}[1] = 'I' THEN {t}::timestamp ELSE {day}::timestamp END")
+            f"WHEN {s}[8] = 1 THEN {t}::timestamptz AT TIME ZONE 'UTC' "
+            f"WHEN {s}[1] = 2 THEN {t}::timestamp ELSE {day}::timestamp END")
 
 
 # Table Schema field types -> DataStore types (a declared schema decides).

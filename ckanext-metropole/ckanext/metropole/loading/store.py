@@ -41,6 +41,8 @@ from .prepare import Staged
 # Readers wait for the swap at most this long before the load gives up
 # (and is retried by the steward), rather than queueing behind a long query.
 LOCK_TIMEOUT = "30s"
+# PostgreSQL's memory for building the new table's indexes (server side).
+INDEX_MEMORY = "128MB"
 
 
 def current_fields(resource_id: str) -> list[dict[str, Any]]:
@@ -95,19 +97,24 @@ def _ref(letter: str, position: int) -> str:
     return identifier(f"{letter}{position}")
 
 
-def _layers(width: int, with_parts: set[int], table: str = _STAGING) -> str:
+def _layers(width: int, kinds: dict[int, set[str]], table: str = _STAGING) -> str:
     """The staging table as ``french_types`` reads it: raw cells ``c``, trimmed
-    ``t``, date and date-time parts ``d``, ``s`` (for ``with_parts``), each
-    layer computed once per row (OFFSET 0 keeps PostgreSQL from merging them)."""
+    ``t``, date parts ``d`` for the columns whose ``kinds`` hold date or
+    timestamp, date-time parts ``s`` for timestamp; each layer computed once per row
+    (OFFSET 0 keeps PostgreSQL from merging them)."""
     trims = ", ".join(f"{_ref('c', i)}, {french_types.trimmed(_ref('c', i))} AS {_ref('t', i)}"
                       for i in range(width))
-    parts = ", ".join(
-        f"{_ref('c', i)}, {_ref('t', i)}" + (
-            f", {french_types.date_parts(_ref('t', i))} AS {_ref('d', i)}, "
-            f"{french_types.moment_parts(_ref('t', i))} AS {_ref('s', i)}"
-            if i in with_parts else "")
-        for i in range(width))
-    return (f"(SELECT _line, {parts} FROM (SELECT _line, {trims} FROM {table} OFFSET 0) "
+
+    def parts(i: int) -> str:
+        t, d, s = _read(i)
+        wanted = kinds.get(i, set())
+        return (f"{_ref('c', i)}, {t}"
+                + (f", {french_types.date_parts(t)} AS {d}"
+                   if wanted & {french_types.DATE, french_types.TIMESTAMP} else "")
+                + (f", {french_types.moment_parts(t)} AS {s}"
+                   if french_types.TIMESTAMP in wanted else ""))
+    parts_sql = ", ".join(parts(i) for i in range(width))
+    return (f"(SELECT _line, {parts_sql} FROM (SELECT _line, {trims} FROM {table} OFFSET 0) "
             f"AS trimmed OFFSET 0) AS parts")
 
 
@@ -129,10 +136,9 @@ def _surviving(connection: Any, width: int, candidates: dict[int, list[str]],
                        f"coalesce(bool_or({french_types.is_code(t)}), false)"]
         aggregates += [f"coalesce(bool_and({french_types.fits(kind, *_read(i), guessing=True)}),"
                        f" false)" for kind in candidates[i]]
-    dated = {i for i in columns if {french_types.DATE, french_types.TIMESTAMP} & {
-        *candidates[i]}}
+    kinds = {i: set(candidates[i]) for i in columns}
     row = iter(_run(connection, f"SELECT {', '.join(aggregates)} "
-                                f"FROM {_layers(width, dated, table)}").fetchone())
+                                f"FROM {_layers(width, kinds, table)}").fetchone())
     result: dict[int, list[str]] = {i: [] for i in candidates}
     for i in columns:
         seen, code = next(row), next(row)
@@ -180,9 +186,10 @@ def check_values(connection: Any, names: list[str], types: list[str],
         return
     bad = {i: f"{_read(i)[0]} IS NOT NULL AND NOT {french_types.fits(types[i], *_read(i))}"
            for i in checked}
+    source = _layers(len(names), {i: {types[i]} for i in checked})
     row = _run(connection, "SELECT " + ", ".join(
         f"count(*) FILTER (WHERE {condition}), min(_line) FILTER (WHERE {condition})"
-        for condition in bad.values()) + f" FROM {_layers(len(names), set(checked))}").fetchone()
+        for condition in bad.values()) + f" FROM {source}").fetchone()
     found = [(row[2 * n + 1], i, row[2 * n]) for n, i in enumerate(bad) if row[2 * n]]
     if found:
         line, i, count = min(found)
@@ -217,13 +224,14 @@ def write_table(resource_id: str, staged: Staged, fixed: dict[str, str],
         values = ", ".join(
             f"{french_types.converted(f['type'], _cell(i), *_read(i))}::{f['type']} "
             f"AS {identifier(f['id'])}" for i, f in enumerate(fields))
-        dated = {i for i, f in enumerate(fields)
-                 if f["type"] in (french_types.DATE, french_types.TIMESTAMP)}
+        kinds = {i: {f["type"]} for i, f in enumerate(fields)}
         _run(
             connection,
             f"INSERT INTO {identifier(resource_id)} ({columns}, _full_text) "
             f"SELECT {columns}, {_full_text(fields)} FROM "
-            f"(SELECT _line, {values} FROM {_layers(len(fields), dated)}) AS typed ORDER BY _line")
+            f"(SELECT _line, {values} FROM {_layers(len(fields), kinds)}) AS typed ORDER BY _line")
         _create_fulltext_trigger(connection, resource_id)
+        # The full-text GIN index is built in memory rather than in many runs.
+        connection.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'"))
         create_indexes(context, {"resource_id": resource_id})
     return fields
