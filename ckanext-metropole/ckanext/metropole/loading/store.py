@@ -21,6 +21,7 @@ is then called on the new table, the public way to set the resource's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -199,24 +200,38 @@ def check_values(connection: Any, names: list[str], types: list[str],
                         type=types[i], count=count)
 
 
+def _json_text(field: dict[str, Any]) -> str:
+    """The value as ``json_each_text(row_to_json(...))`` writes it, without
+    building JSON (DateStyle is ISO in the transaction: see ``write_table``)."""
+    column = identifier(field["id"])
+    if field["type"] == french_types.TIMESTAMP:
+        return f"replace({column}::text, ' ', 'T')"
+    if field["type"] == french_types.TEXT:
+        return column
+    return f"{column}::text"
+
+
 def _full_text(fields: list[dict[str, Any]]) -> str:
     """The DataStore trigger's ``_full_text``: to_tsvector of the row's
     non-NULL values as JSON text, joined by spaces in column order."""
-    values = [identifier(f["id"]) if f["type"] == french_types.TEXT
-              else f"to_json({identifier(f['id'])}) #>> '{{}}'" for f in fields]
-    return f"to_tsvector(concat_ws(' ', {', '.join(values)}))"
+    return f"to_tsvector(concat_ws(' ', {', '.join(_json_text(f) for f in fields)}))"
 
 
 def write_table(resource_id: str, staged: Staged, fixed: dict[str, str],
-                describe: Describe) -> list[dict[str, Any]]:
-    """The staging, typing and swap, in one transaction (benchmarks/loading.py
-    times it); ``describe`` turns the decided types into the fields."""
+                describe: Describe, timings: dict[str, float] | None = None
+                ) -> list[dict[str, Any]]:
+    """The staging, typing and swap, in one transaction; ``timings`` gets
+    each step's seconds (benchmarks/loading.py prints them)."""
+    clock = _Clock(timings if timings is not None else {})
     with get_write_engine().begin() as connection:
         stage(connection, staged)
+        clock("staging COPY")
         types = guess_types(connection, staged.names, fixed)
         check_values(connection, staged.names, types, fixed)
+        clock("types decided and checked")
         fields = describe(types)
         connection.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        connection.execute(sa.text("SET LOCAL DateStyle = 'ISO, DMY'"))
         connection.execute(sa.text(f"DROP TABLE IF EXISTS {identifier(resource_id)} CASCADE"))
         context: Any = {"connection": connection}
         create_table(context, {"resource_id": resource_id, "fields": fields}, {})
@@ -230,8 +245,21 @@ def write_table(resource_id: str, staged: Staged, fixed: dict[str, str],
             f"INSERT INTO {identifier(resource_id)} ({columns}, _full_text) "
             f"SELECT {columns}, {_full_text(fields)} FROM "
             f"(SELECT _line, {values} FROM {_layers(len(fields), kinds)}) AS typed ORDER BY _line")
+        clock("converted and inserted with _full_text")
         _create_fulltext_trigger(connection, resource_id)
         # The full-text GIN index is built in memory rather than in many runs.
         connection.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'"))
         create_indexes(context, {"resource_id": resource_id})
+        clock("DataStore indexes")
+    clock("commit")
     return fields
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = now - self.last
+        self.last = now
