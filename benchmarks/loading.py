@@ -10,12 +10,13 @@ thousands spaces, two amounts with decimal commas, a French date and
 date-time, oui/non, a postcode (about 100 bytes a row: 1,000,000 rows ~ 100 MB).
 
 - loader: what a job does after fetching the file — detect the encoding and
-  separator, two passes to type and convert (``prepare``), then the swap
-  transaction (``store.write_table``: the DataStore's table with its
-  full-text trigger and index, COPY of the converted rows);
-- floor: ``COPY`` of the same rows, already in PostgreSQL's notation, into a
-  bare table of the same types (no trigger, no index), on the same connection
-  pool. Both tables are dropped at the end.
+  separator, one pass to check the shape and write the raw text
+  (``prepare.stage``), then the transaction of ``store.write_table``: COPY
+  into a staging table, types decided and values converted in SQL, the
+  DataStore's table with its ``_full_text``, trigger and indexes;
+- floor: ``COPY`` of the same rows, already in PostgreSQL's notation (copied
+  out of the loaded table), into a bare table of the same types (no trigger,
+  no index), on the same connection pool. Both tables are dropped at the end.
 """
 
 from __future__ import annotations
@@ -72,39 +73,59 @@ def run(rows: int) -> None:
         rss_before = peak_rss_mb()
         start = time.perf_counter()
         source = reading.open_table(source_path, "csv", limits)
-        prepared = prepare.prepare(source, Path(folder) / "typed.csv", limits, overrides={},
-                                   schema_types={}, progress=lambda *_: None)
+        staged = prepare.stage(source, Path(folder) / "staged.csv", limits,
+                               progress=lambda *_: None)
         converted = time.perf_counter()
-        fields = [{"id": f["id"], "type": f["type"]} for f in prepared.fields]
-        store.write_table(table, fields, prepared.path)
+        timings: dict[str, float] = {}
+        fields = store.write_table(table, staged, {}, lambda types: [
+            {"id": name, "type": kind} for name, kind in zip(staged.names, types, strict=True)],
+            timings)
         loaded = time.perf_counter()
         print("types: " + ", ".join(f"{f['id']}={f['type']}" for f in fields))
 
         engine = get_write_engine()
+        typed_path = Path(folder) / "typed.csv"
+        names = ", ".join(identifier(f["id"]) for f in fields)
+        with engine.begin() as connection, open(typed_path, "w", encoding="utf-8") as out:
+            connection.connection.dbapi_connection.cursor().copy_expert(
+                f"COPY (SELECT {names} FROM {identifier(table)} ORDER BY _id) TO STDOUT "
+                f"WITH (FORMAT csv)", out)
         columns = ", ".join(f"{identifier(f['id'])} {f['type']}" for f in fields)
         with engine.begin() as connection:
             connection.execute(sa.text(f"CREATE TABLE {identifier(floor_table)} ({columns})"))
         floor_start = time.perf_counter()
         with engine.begin() as connection:
             cursor = connection.connection.dbapi_connection.cursor()
-            with open(prepared.path, encoding="utf-8") as handle:
+            with open(typed_path, encoding="utf-8") as handle:
                 cursor.copy_expert(f"COPY {identifier(floor_table)} FROM STDIN WITH (FORMAT csv)",
                                    handle, size=1024 * 1024)
         floor = time.perf_counter() - floor_start
         with engine.begin() as connection:
             counted = connection.execute(sa.text(
                 f"SELECT count(*) FROM {identifier(table)}")).scalar()
+            # The DataStore's own share: _full_text of every row, on its own.
+            full_text_start = time.perf_counter()
+            connection.execute(sa.text(
+                f"SELECT count(to_tsvector(CAST(t AS text))) FROM {identifier(floor_table)} t"))
+            full_text = time.perf_counter() - full_text_start
             connection.execute(sa.text(f"DROP TABLE {identifier(table)}, "
                                        f"{identifier(floor_table)}"))
 
     total = loaded - start
-    print(f"loader: {total:.2f} s ({converted - start:.2f} s read and convert, "
-          f"{loaded - converted:.2f} s write), {counted:,} rows, "
+    print(f"loader: {total:.2f} s ({converted - start:.2f} s read and check, "
+          f"{loaded - converted:.2f} s stage, type, convert and write), {counted:,} rows, "
           f"{rows / total:,.0f} rows/s")
-    print(f"floor (COPY of the same rows): {floor:.2f} s -> loader = {total / floor:.1f} x "
-          f"the floor (target <= 3)")
-    print(f"memory: peak RSS {peak_rss_mb():.0f} MB (process, CKAN included; "
-          f"{rss_before:.0f} MB before the load; target <= 500 MB)")
+    print("  write steps: " + ", ".join(f"{step} {seconds:.2f} s"
+                                        for step, seconds in timings.items()))
+    print(f"  to_tsvector of every row alone (the DataStore's full text, which a plain COPY "
+          f"skips): {full_text:.2f} s")
+    ratio = total / floor
+    print(f"floor (COPY of the same rows): {floor:.2f} s -> loader = {ratio:.1f} x "
+          f"the floor (target <= 3: {'met' if ratio <= 3 else 'NOT met'})")
+    peak = peak_rss_mb()
+    print(f"memory: peak RSS {peak:.0f} MB (process, CKAN included; "
+          f"{rss_before:.0f} MB before the load; target <= 500 MB: "
+          f"{'met' if peak <= 500 else 'NOT met'})")
 
 
 def main() -> None:

@@ -43,6 +43,24 @@ def assert_communes_loaded(name: str, resource: dict) -> None:
     assert nice["Horodatage"].startswith("2025-02-01T17:05:09")
     assert (first["Ouverte"], nice["Ouverte"]) == (True, False)
     assert api("resource_show", id=resource["id"])["datastore_active"] is True
+    assert_full_text_is_the_datastores(resource["id"])
+
+
+def assert_full_text_is_the_datastores(resource_id: str) -> None:
+    """``_full_text``, computed set-based by the loader, is what the
+    DataStore's own trigger writes; q searches find rows by any value."""
+    from ckanext.datastore.backend.postgres import get_write_engine, identifier
+
+    with get_write_engine().connect() as connection:
+        differing, rows = connection.exec_driver_sql(
+            "SELECT count(*) FILTER (WHERE _full_text IS DISTINCT FROM (SELECT to_tsvector("
+            "string_agg(value, ' ')) FROM json_each_text(row_to_json(t.*)) "
+            f"WHERE key NOT LIKE '\\_%%')), count(*) FROM {identifier(resource_id)} AS t"
+        ).one()
+    assert (differing, rows) == (0, 4)
+    found = api("datastore_search", resource_id=resource_id, q="Ambérieu")["records"]
+    assert [r["Code INSEE"] for r in found] == ["01004"]
+    assert api("datastore_search", resource_id=resource_id, q="342669")["total"] == 1
 
 
 def test_dictionary_is_filled_kept_and_its_types_used_next_time(upload, jobs):
@@ -120,18 +138,25 @@ def test_a_failed_load_keeps_the_previous_table(upload, jobs):
     assert table(resource["id"])["records"] == before
 
 
-def test_declared_schema_types_win_over_guesses(tmp_path):
-    from ckanext.metropole.loading import prepare, reading
+def test_declared_schema_types_win_over_guesses_and_the_dictionary(tmp_path):
+    from ckanext.datastore.backend.postgres import get_write_engine
+
+    from ckanext.metropole.loading import job, prepare, reading, store
 
     limits = reading.Limits(100, 1 << 20)
     source = reading.open_table(FIXTURES / "communes-utf8.csv", "csv", limits)
+    staged = prepare.stage(source, tmp_path / "out.csv", limits, lambda *_: None)
     schema = {"Population": "text", "Ouverte": "text", "Surface (km²)": "numeric"}
-    result = prepare.prepare(source, tmp_path / "out.csv", limits, overrides={},
-                             schema_types=schema, progress=lambda *_: None)
-    kinds = {f["id"]: f["type"] for f in result.fields}
+    fixed = job.fixed_types({"Population": "numeric", "Commune": "no such type"}, schema)
+    assert fixed == {"Population": "text", "Ouverte": "text", "Surface (km²)": "numeric"}
+    with get_write_engine().connect() as connection, connection.begin() as transaction:
+        store.stage(connection, staged)
+        kinds = dict(zip(staged.names, store.guess_types(connection, staged.names, fixed),
+                         strict=True))
+        transaction.rollback()
     assert (kinds["Population"], kinds["Ouverte"], kinds["Surface (km²)"]) == (
         "text", "text", "numeric")
-    assert {"code": "type_from_schema", "params": {}} in result.warnings
+    assert kinds["Date de mise à jour"] == "date"
 
 
 def test_schema_field_types_map_to_datastore_types(monkeypatch):

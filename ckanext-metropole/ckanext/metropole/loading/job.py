@@ -3,9 +3,10 @@
 
 Steps: fetch the file (upload or link under the outbound policy) and hash
 it; stop when the content and the type choices are those of the table
-already loaded; read and convert everything into a typed CSV file
-(``prepare``) — any error stops here; replace the table in one transaction
-(``store``); fill the data dictionary (keeping what the steward wrote).
+already loaded; read it and check its shape into a CSV of raw text
+(``prepare``); in one transaction (``store``) decide the types, check the
+values, fill the data dictionary (keeping what the steward wrote) and
+replace the table — any error before the commit keeps the previous table.
 The status is written at each step for the resource page.
 """
 
@@ -55,20 +56,26 @@ def schema_types(resource: dict[str, Any]) -> dict[str, str]:
             for f in schema.get("fields", []) if f.get("name")}
 
 
-def dictionary(prepared_fields: list[dict[str, Any]],
+def dictionary(staged: prepare.Staged, types: list[str],
                previous: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The fields to create, with the data dictionary: the steward's label,
     description and type choice kept; the file's header as label and the
     detected type as description otherwise."""
     fields = []
-    for column in prepared_fields:
-        info = dict(previous.get(column["id"], {}).get("info") or {})
-        info.setdefault("label", column.get("original") or column["id"])
+    for name, original, kind in zip(staged.names, staged.header, types, strict=True):
+        info = dict(previous.get(name, {}).get("info") or {})
+        info.setdefault("label", original or name)
         if not info.get("notes") or str(info["notes"]).startswith(AUTO_NOTES_PREFIX):
-            info["notes"] = AUTO_NOTES.format(kind=_TYPE_WORDS.get(column["type"],
-                                                                   column["type"]))
-        fields.append({"id": column["id"], "type": column["type"], "info": info})
+            info["notes"] = AUTO_NOTES.format(kind=_TYPE_WORDS.get(kind, kind))
+        fields.append({"id": name, "type": kind, "info": info})
     return fields
+
+
+def fixed_types(overrides: dict[str, str], declared: dict[str, str]) -> dict[str, str]:
+    """A declared Table Schema's types (by column name) win over the steward's
+    type choices in the data dictionary, which win over guesses."""
+    return {name: kind for name, kind in {**overrides, **declared}.items()
+            if kind in french_types.TYPES}
 
 
 def load_resource(resource_id: str, force: bool = False) -> None:
@@ -117,15 +124,16 @@ def _load(resource: dict[str, Any], state: dict[str, Any], progress, force: bool
             return False
         progress("analysing", 0, 0)
         source = reading.open_table(path, kind, limits())
-        prepared = prepare.prepare(source, Path(folder) / "typed.csv", limits(),
-                                   overrides=overrides, schema_types=declared,
-                                   progress=progress)
-        state["messages"] = prepared.warnings
-        progress("writing", prepared.rows, prepared.rows)
-        store.replace_table(resource_id, dictionary(prepared.fields, previous), prepared.path)
-    status.write(resource_id, {"key": key, "rows": prepared.rows, "hash": content_hash,
-                               "messages": prepared.warnings},
+        staged = prepare.stage(source, Path(folder) / "staged.csv", limits(), progress)
+        if declared:
+            staged.warnings.append({"code": "type_from_schema", "params": {}})
+        state["messages"] = staged.warnings
+        progress("writing", staged.rows, staged.rows)
+        store.replace_table(resource_id, staged, fixed_types(overrides, declared),
+                            lambda types: dictionary(staged, types, previous))
+    status.write(resource_id, {"key": key, "rows": staged.rows, "hash": content_hash,
+                               "messages": staged.warnings},
                  key="loaded")
-    state.update(state="complete", step="done", rows_done=prepared.rows,
-                 rows_total=prepared.rows)
+    state.update(state="complete", step="done", rows_done=staged.rows,
+                 rows_total=staged.rows)
     return True
