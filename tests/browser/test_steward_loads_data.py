@@ -49,8 +49,20 @@ def run_jobs() -> None:
 
 def upload_through_form(page, content: bytes) -> None:
     page.click("#resource-upload-button")
+    choose_file(page, content)
+
+
+def choose_file(page, content: bytes) -> None:
     page.set_input_files("#field-resource-upload", files=[{
         "name": "parkings-marseille.csv", "mimeType": "text/csv", "buffer": content}])
+
+
+def reopen(page, url: str) -> None:
+    """Open ``url`` afresh: the status block's script may be refreshing the
+    page that is open, which would abort a navigation to the same address."""
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
 
 
 def test_steward_uploads_a_french_csv_declares_the_parking_schema_and_fixes_it(
@@ -66,7 +78,7 @@ def test_steward_uploads_a_french_csv_declares_the_parking_schema_and_fixes_it(
     upload_through_form(page, french_parking_csv(bad_id=True))
     page.fill("#field-name", "Parkings (CSV)")
     screenshot(page, "loading-01-upload-form")
-    page.click("button[name=save][value=go-metadata]")
+    page.click("button[name=save][value=go-dataset-complete]")
     page.wait_for_load_state("networkidle")
     resource = api("package_show", id=dataset["id"])["resources"][0]
     resource_url = f"{live_server}/dataset/{dataset['name']}/resource/{resource['id']}"
@@ -80,8 +92,8 @@ def test_steward_uploads_a_french_csv_declares_the_parking_schema_and_fixes_it(
 
     # 3. The worker loads it: rows, table preview, French types.
     run_jobs()
-    page.goto(resource_url)
-    assert page.locator("#metropole-loading").get_attribute("data-state") == "done"
+    reopen(page, resource_url)
+    assert page.locator("#metropole-loading").get_attribute("data-state") == "complete"
     assert "Lignes : 2 / 2" in page.locator("#metropole-loading").inner_text()
     assert page.locator("iframe.datatables-view, iframe[src*='view']").count() >= 1
     screenshot(page, "loading-03-loaded")
@@ -97,7 +109,7 @@ def test_steward_uploads_a_french_csv_declares_the_parking_schema_and_fixes_it(
     page.click("button[name=save]")
     page.wait_for_load_state("networkidle")
     run_jobs()
-    page.goto(resource_url)
+    reopen(page, resource_url)
     report = page.locator("#rapport-schema")
     assert report.locator("[data-status=invalid]").count() == 1
     problems = report.locator("table.metropole-schema-problems tbody tr")
@@ -109,14 +121,14 @@ def test_steward_uploads_a_french_csv_declares_the_parking_schema_and_fixes_it(
 
     # 5. Fix the file and upload it again: the dataset conforms.
     page.goto(f"{resource_url}/edit")
-    page.click("#field-clear-upload, .btn-remove-url", timeout=5000)
-    upload_through_form(page, french_parking_csv(bad_id=False))
+    page.click("button.btn-danger.btn-remove-url")  # "replace the file"
+    choose_file(page, french_parking_csv(bad_id=False))
     page.click("button[name=save]")
     page.wait_for_load_state("networkidle")
     run_jobs()
-    page.goto(resource_url)
+    reopen(page, resource_url)
     assert page.locator("#rapport-schema [data-status=valid]").count() == 1
-    assert page.locator("#metropole-loading").get_attribute("data-state") == "done"
+    assert page.locator("#metropole-loading").get_attribute("data-state") == "complete"
     page.goto(f"{live_server}/dataset/{dataset['name']}")
     badge = page.locator(".metropole-schema-badge")
     assert badge.count() == 1
