@@ -95,3 +95,25 @@ def test_ten_thousand_records_in_one_call(declared_table):
     elapsed = time.perf_counter() - started
     print(f"\n10,000 records checked and upserted in {elapsed:.1f} s")
     assert count(resource["id"]) == 1 + 10_000
+
+
+
+def test_a_table_without_schema_is_created_with_its_new_resource(catalogue):
+    """CKAN's `datastore_create` with `resource` (the resource made in the
+    same call, no id yet), by a steward, goes through the schema check
+    untouched (the DataStore's auth function once wrote the package id into
+    the request, read back as the resource's)."""
+    from ckan.tests import factories
+    from ckan.tests.helpers import call_action
+
+    from ..helpers import MARSEILLE, org_name
+
+    steward = factories.User()
+    api("organization_member_create", id=org_name(MARSEILLE), username=steward["name"],
+        role="editor")
+    dataset = api("package_create", **dataset_fields(owner_org=org_name(MARSEILLE)))
+    table = call_action("datastore_create", context={"user": steward["name"], "ignore_auth": False},
+                        resource={"package_id": dataset["id"], "name": "Relevés"},
+                        fields=[{"id": "label", "type": "text"}], records=[{"label": "a"}],
+                        force=True)
+    assert api("datastore_search", resource_id=table["resource_id"])["total"] == 1

@@ -55,7 +55,9 @@ def checked(action: str, context: dict[str, Any], data_dict: dict[str, Any]
             ) -> dict[str, Any]:
     """``data_dict`` with its records mapped and checked; a 409 otherwise.
     Authorisation first: a caller who may not write learns nothing."""
-    toolkit.check_access(action, dict(context), data_dict)
+    # A copy: the DataStore's auth functions write the package id into the
+    # dict they get ("id"), which its actions then read as the resource's id.
+    toolkit.check_access(action, dict(context), dict(data_dict))
     resource = _resource(context, data_dict)
     found = declaration(resource) if resource else None
     if found is None:
