@@ -18,26 +18,27 @@ from ckan.tests import factories
 from ckanext.metropole.community import calls
 
 from ..community.conftest import community_tables  # noqa: F401  (the plugin's tables)
-from ..helpers import api, as_user, dataset_fields
-from .conftest import log_in, screenshot
+from ..helpers import api, dataset_fields
+from ..security.conftest import _person
+from .conftest import screenshot
+from .logged_in import page_as
 from .shared import new_page
 from .test_reuse_moderation import assert_accessible
 
 pytestmark = pytest.mark.usefixtures("catalogue")
-PASSWORD = "Partner-Password-2026"
 DAY = datetime.timedelta(days=1)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def partner() -> dict:
+def partner(shared_server) -> dict:
     """A partner organisation, its editor, and a public dataset it publishes
     under its convention (the charter asks a partner's datasets for one)."""
-    unique = uuid.uuid4().hex[:8]
+    server, unique = shared_server, uuid.uuid4().hex[:8]
     org = factories.Organization(org_kind="partner", name=f"regie-transports-{unique}",
                                  title=f"Régie des transports {unique}")
-    editor = factories.User(name=f"partner-editor-{unique}", password=PASSWORD)
-    api("organization_member_create", id=org["id"], username=editor["name"], role="editor")
+    editor = _person("partner_editor", server)
+    api("organization_member_create", id=org["id"], username=editor.name, role="editor")
     dataset = api("package_create", **dataset_fields(
         owner_org=org["name"], convention_ref=f"CONV-TR-{unique}",
         title=f"Fréquentation des lignes de bus {unique}"))
@@ -61,7 +62,7 @@ def fill_call_form(page, dataset: dict, title: str, opening: datetime.date,
 def submit(page) -> int:
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
         page.click("button[name=save]")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state()
     return answer.value.status
 
 
@@ -70,19 +71,18 @@ def test_a_partner_publishes_a_call_seen_on_the_list_dataset_page_and_feed(
     org, dataset = partner["org"], partner["dataset"]
     today = calls.today()
     title = f"Information voyageurs aux arrêts {partner['unique']}"
-    page = new_page(shared_browser)
-
     # A newcomer finds the calls from the home page; only publishers get the button.
+    page = new_page(shared_browser)
     page.goto(shared_server)
     page.click("#home-community a:has-text('Appels à innovation')")
-    page.wait_for_load_state("networkidle")
-    assert page.url.endswith("/appels")
+    page.wait_for_url("**/appels")
     assert page.locator("text=Publier un appel").count() == 0
+    page.context.close()
 
-    log_in(page, shared_server, partner["editor"]["name"], PASSWORD)
+    page = page_as(shared_browser, partner["editor"])
     page.goto(f"{shared_server}/appels")
     page.click("a:has-text('Publier un appel')")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url("**/appels/nouveau")
     # The partner publishes for its own organisation only.
     issuers = page.locator("#field-issuer option")
     assert issuers.all_inner_texts() == [org["title"]]
@@ -105,7 +105,7 @@ def test_a_partner_publishes_a_call_seen_on_the_list_dataset_page_and_feed(
     screenshot(page, "call-02-published")
 
     # Two more calls of the partner, to see the derived statuses and the order.
-    editor = as_user(partner["editor"])
+    editor = {"user": partner["editor"].name, "ignore_auth": False}
     base = {"kind": "ami", "issuer": org["id"], "description": "Un appel.", "published": True,
             "how_to_respond": "Par courriel.", "contact": "contact@example.org"}
     for name, opening, closing in (("clos", -20, -10), ("à venir", 10, 40)):
