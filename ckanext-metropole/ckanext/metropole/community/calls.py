@@ -221,10 +221,14 @@ def call_search(context: dict, data: dict) -> dict:
     ``status``, ``issuer`` (organisation name or id), ``dataset_id``."""
     toolkit.check_access("metropole_call_search", context, data)
     query = sa.select(call_table.c.id).where(call_table.c.published.is_(True))
+    limit = fields.integer(data, "rows", 20, 100)
+    start = fields.integer(data, "start", 0, 10**6)
+    user_name = context.get("user") or ""
     if data.get("kind"):
         query = query.where(call_table.c.kind == str(data["kind"]))
     if data.get("dataset_id"):
-        query = query.where(call_table.c.dataset_ids.contains([str(data["dataset_id"])]))
+        readable = datasets.readable_id(data["dataset_id"], user_name)
+        query = query.where(call_table.c.dataset_ids.contains(readable) if readable else sa.false())
     if data.get("issuer"):
         org = model.Group.get(str(data["issuer"]))
         query = query.where(call_table.c.issuer_org_id == (org.id if org else ""))
@@ -246,9 +250,6 @@ def call_search(context: dict, data: dict) -> dict:
     wanted = data.get("status")
     if wanted:
         calls = [call for call in calls if status(call, on) == wanted]
-    user_name = context.get("user") or ""
-    limit = min(int(data.get("rows") or 20), 100)
-    start = max(int(data.get("start") or 0), 0)
     return {"count": len(calls), "facets": {"status": statuses},
             "results": [_as_dict(call, user_name) for call in calls[start:start + limit]]}
 

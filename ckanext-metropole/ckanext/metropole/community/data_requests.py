@@ -34,24 +34,20 @@ def _user(context: dict) -> model.User | None:
     return model.User.get(context.get("user") or "")
 
 
-def _listed(value) -> list[str]:
-    if not value:
-        return []
-    return [value] if isinstance(value, str) else [str(item) for item in value if item]
-
-
 def _validate(data: dict) -> tuple[dict, dict[str, list[str]]]:
     clean, errors = fields.text_fields(data, LIMITS, required=("title", "reason"))
     for field in ("title", "reason"):
         if clean[field] and spam.links_only(clean[field]):
             errors[field] = [_("Say what you need in words, not only with links.")]
-    clean["communes"] = _listed(data.get("communes"))
+    communes = fields.strings(data.get("communes"))
     known = set(commune_registry.communes()) | {commune_registry.WHOLE_METROPOLE}
-    if any(code not in known for code in clean["communes"]):
+    if communes is None or any(code not in known for code in communes):
         errors["communes"] = [_("Unknown commune.")]
-    clean["themes"] = _listed(data.get("themes"))
-    if any(theme not in vocabularies.themes() for theme in clean["themes"]):
+    clean["communes"] = communes or []
+    themes = fields.strings(data.get("themes"))
+    if themes is None or any(theme not in vocabularies.themes() for theme in themes):
         errors["themes"] = [_("Unknown theme.")]
+    clean["themes"] = themes or []
     return clean, errors
 
 
@@ -189,6 +185,8 @@ def request_search(context: dict, data: dict) -> dict:
     """Every request (statuses are public), newest first; ``status``, ``q``,
     and ``for_me`` (those routed to the caller)."""
     toolkit.check_access("metropole_data_request_search", context, data)
+    limit = fields.integer(data, "rows", 50, 100)
+    start = fields.integer(data, "start", 0, 10**6)
     query = model.Session.query(DataRequest).order_by(DataRequest.created.desc())
     if data.get("status") in STATUSES:
         query = query.filter(DataRequest.status == data["status"])
@@ -202,14 +200,13 @@ def request_search(context: dict, data: dict) -> dict:
         groups = _steward_groups(user) if user else set()
         requests = [r for r in requests if may_handle(user, r, groups)]
     user_name = context.get("user") or ""
-    limit = min(int(data.get("rows") or 50), 100)
-    return {"count": len(requests),
-            "results": [_as_dict(request, user_name) for request in requests[:limit]]}
+    return {"count": len(requests), "results": [
+        _as_dict(request, user_name) for request in requests[start:start + limit]]}
 
 
 def empty_searches_list(context: dict, data: dict) -> list[dict]:
     toolkit.check_access("metropole_empty_searches", context, data)
-    return empty_searches.most_frequent(min(int(data.get("limit") or 50), 500))
+    return empty_searches.most_frequent(fields.integer(data, "limit", 50, 500))
 
 
 def actions() -> dict:

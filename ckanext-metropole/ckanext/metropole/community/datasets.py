@@ -8,16 +8,21 @@ import re
 import ckan.plugins.toolkit as toolkit
 from ckan import model
 
+from . import fields
+
 # A dataset given by its page's address: the last path segment.
 _DATASET_URL = re.compile(r"/dataset/([^/?#]+)")
 
 
-def parse_references(value: str | list | None) -> list[str]:
-    """Names, ids or dataset page addresses, one per line or comma."""
-    items = value if isinstance(value, list) else re.split(r"[\s,]+", value or "")
+def parse_references(value: str | list | None) -> list[str] | None:
+    """Names, ids or dataset page addresses, one per line or comma (None when
+    ``value`` is neither text nor a list of texts)."""
+    items = re.split(r"[\s,]+", value) if isinstance(value, str) else fields.strings(value)
+    if items is None:
+        return None
     refs = []
     for item in items:
-        item = (item or "").strip()
+        item = item.strip()
         match = _DATASET_URL.search(item)
         ref = match.group(1) if match else item
         if ref and ref not in refs:
@@ -43,7 +48,10 @@ def linked(value: str | list | None,
            missing_message: str | None) -> tuple[list[str], dict[str, list[str]]]:
     """The ids of the datasets a form names, and its field-level errors
     (``missing_message`` when none is named and one is required)."""
-    ids, unknown = public_ids(parse_references(value))
+    refs = parse_references(value)
+    if refs is None:
+        return [], {"datasets": [toolkit._("Names or addresses of datasets, as text.")]}
+    ids, unknown = public_ids(refs)
     if unknown:
         return ids, {"datasets": [toolkit._("Not a public dataset of the portal: {refs}").format(
             refs=", ".join(unknown))]}
@@ -67,3 +75,11 @@ def visible(ids: list[str], user: str) -> list[dict]:
         shown.append({"id": pkg.id, "name": pkg.name, "title": pkg.title or pkg.name,
                       "owner_org": pkg.owner_org})
     return shown
+
+
+def readable_id(dataset_id, user: str) -> list[str]:
+    """``[id]`` of a dataset ``user`` may read, else ``[]``: a search by
+    dataset (what offers or uses it) must not confirm that a private dataset
+    is linked to anyone who cannot read it."""
+    shown = visible([str(dataset_id)], user)
+    return [shown[0]["id"]] if shown else []

@@ -47,17 +47,17 @@ def _validate(data: dict) -> tuple[dict, dict[str, list[str]]]:
     clean, errors = fields.text_fields(data, text_limits,
                                        required=("title", "description", "url", "author"),
                                        addresses=("url", "image_url"))
-    if clean["description"] and spam.links_only(clean["description"]):
-        errors["description"] = [_("Describe the reuse in words, not only with links.")]
+    for field in ("title", "description"):
+        if clean[field] and spam.links_only(clean[field]):
+            errors[field] = [_("Describe the reuse in words, not only with links.")]
     kind = data.get("kind")
     if kind not in KINDS:
         errors["kind"] = [_("Choose a kind of reuse.")]
     clean["kind"] = kind
-    themes = data.get("themes") or []
-    themes = [themes] if isinstance(themes, str) else list(themes)
-    if any(theme not in vocabularies.themes() for theme in themes):
+    themes = fields.strings(data.get("themes"))
+    if themes is None or any(theme not in vocabularies.themes() for theme in themes):
         errors["themes"] = [_("Unknown theme.")]
-    clean["themes"] = themes
+    clean["themes"] = themes or []
     clean["dataset_ids"], dataset_errors = datasets.linked(
         data.get("datasets"), _("Name at least one dataset the reuse uses."))
     errors.update(dataset_errors)
@@ -189,6 +189,9 @@ def reuse_search(context: dict, data: dict) -> dict:
     (counted over the reuses that match ``q`` and the other facet)."""
     toolkit.check_access("metropole_reuse_search", context, data)
     query = sa.select(reuse_table).where(reuse_table.c.status == PUBLISHED)
+    limit = fields.integer(data, "rows", 20, 100)
+    start = fields.integer(data, "start", 0, 10**6)
+    user_name = context.get("user") or ""
     q = str(data.get("q") or "").strip()[:200]
     for word in q.split():
         pattern = _like(word)
@@ -196,7 +199,9 @@ def reuse_search(context: dict, data: dict) -> dict:
                                    reuse_table.c.description.ilike(pattern, escape="\\"),
                                    reuse_table.c.author.ilike(pattern, escape="\\")))
     if data.get("dataset_id"):
-        query = query.where(reuse_table.c.dataset_ids.contains([str(data["dataset_id"])]))
+        readable = datasets.readable_id(data["dataset_id"], user_name)
+        query = query.where(reuse_table.c.dataset_ids.contains(readable) if readable
+                            else sa.false())
     rows = model.Session.execute(query.order_by(reuse_table.c.modified.desc())).mappings().all()
     kind, theme = data.get("kind"), data.get("theme")
     kinds: dict[str, int] = {}
@@ -210,9 +215,6 @@ def reuse_search(context: dict, data: dict) -> dict:
                 themes[slug] = themes.get(slug, 0) + 1
         if (not kind or row["kind"] == kind) and (not theme or theme in row["themes"]):
             results.append(row)
-    user_name = context.get("user") or ""
-    limit = min(int(data.get("rows") or 20), 100)
-    start = max(int(data.get("start") or 0), 0)
     page = [_as_dict(model.Session.get(Reuse, row["id"]), user_name)
             for row in results[start:start + limit]]
     return {"count": len(results), "results": page,
