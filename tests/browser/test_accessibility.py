@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from ..community.conftest import community_tables  # noqa: F401  (the plugin's tables)
+from .community_content import community_content  # noqa: F401
 from .conftest import screenshot
 from .shared import new_page
 
@@ -28,6 +30,12 @@ PAGES = [
     # the dashboards with sensor data are checked in test_charts.py too
     ("dashboards", "/tableaux-de-bord"),
     ("dashboard", "/tableaux-de-bord/velo-pietons"),
+    # the community's lists and a reuse's page (the forms, a call's and a
+    # request's pages are checked, logged in, by the flows that fill them)
+    ("reuses", "/reutilisations"),
+    ("reuse", "/reutilisations/{reuse}"),
+    ("calls", "/appels"),
+    ("requests", "/demandes"),
 ]
 # Every page in French (the default); the English version of a few, whose
 # markup is the same with other words.
@@ -48,10 +56,11 @@ def _report(violations: list[dict]) -> str:
 
 @pytest.mark.parametrize(("name", "path", "language"), CASES,
                          ids=[f"{name}-{lang.strip('/') or 'fr'}" for name, _, lang in CASES])
-def test_no_serious_or_critical_violation(shared_server, shared_browser, site_content, name, path,
-                                          language):
+def test_no_serious_or_critical_violation(shared_server, shared_browser, site_content,
+                                          community_content, name, path, language):  # noqa: F811
     page = new_page(shared_browser)
-    response = page.goto(shared_server + language + path.format(**site_content))
+    response = page.goto(shared_server + language + path.format(**site_content,
+                                                                **community_content))
     assert response.status == 200
     page.wait_for_load_state("networkidle")
     screenshot(page, f"a11y-{name}-{language.strip('/') or 'fr'}")

@@ -1,5 +1,6 @@
 """The editor of a partner organisation (``org_kind: partner``, publishing
-under convention) finds the calls from the home page, publishes a call
+under convention) finds the calls from the home page (which links the
+reuses, the calls and the data requests), publishes a call
 through the form — a closing date before the opening one first gets a French
 message on that field, not an error page — and then sees it on /appels among
 open calls with its derived status, on the page of the dataset it offers, and
@@ -74,6 +75,9 @@ def test_a_partner_publishes_a_call_seen_on_the_list_dataset_page_and_feed(
     # A newcomer finds the calls from the home page; only publishers get the button.
     page = new_page(shared_browser)
     page.goto(shared_server)
+    tiles = page.locator("#home-community a")
+    assert [tiles.nth(i).get_attribute("href") for i in range(tiles.count())] == [
+        "/reutilisations", "/appels", "/demandes"]
     page.click("#home-community a:has-text('Appels à innovation')")
     page.wait_for_url("**/appels")
     assert page.locator("text=Publier un appel").count() == 0
