@@ -124,6 +124,9 @@ def test_a_partner_publishes_a_call_seen_on_the_list_dataset_page_and_feed(
                       (f"Appel clos {partner['unique']}", "Clos")]
     assert_accessible(page)
     screenshot(page, "call-03-list")
+    page.goto(f"{shared_server}/appels?status=open")
+    assert page.locator(f"h3:has-text('{title}')").count() == 1
+    assert page.locator(f"h3:has-text('Appel clos {partner['unique']}')").count() == 0
 
     page.goto(f"{shared_server}/dataset/{dataset['name']}")
     assert title in page.locator("#dataset-calls").inner_text()
