@@ -84,6 +84,7 @@ def test_private_and_draft_datasets_reach_only_who_may_read_them(catalogue, smtp
 def test_smtp_down_keeps_the_message_and_retries_it_a_bounded_number_of_times(
         jobs, dataset, follower, ckan_config, monkeypatch, smtp_inbox):
     from ckanext.metropole.notifications import delivery
+    from ckanext.metropole.runtime.background import scheduled_work
 
     jobs()
     monkeypatch.setitem(ckan_config, "ckanext.metropole.notifications.max_attempts", 3)
@@ -116,7 +117,10 @@ def test_smtp_down_keeps_the_message_and_retries_it_a_bounded_number_of_times(
         {"status": "retry", "attempts": 1})
     model.Session.commit()
     monkeypatch.setitem(ckan_config, "smtp.server", working_server)
-    due_now()
+    model.Session.query(delivery.Delivery).filter_by(id=second.id).update(
+        {"next_attempt_at": datetime.datetime.utcnow()})
+    model.Session.commit()
+    scheduled_work({})   # what the worker's scheduler loop runs at each pass
     assert deliveries(id=second.id)[0].status == "sent"
     assert len(to(smtp_inbox, follower)) == 1
 

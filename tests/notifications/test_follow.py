@@ -74,3 +74,28 @@ def test_the_outbox_is_for_sysadmins(app):
                    status=403)
     page = app.get("/ckan-admin/boite-d-envoi", headers={"Authorization": admin["token"]})
     assert "Boîte d'envoi" in page.get_data(as_text=True)
+
+
+def test_the_demo_fills_the_admins_outbox(catalogue, ckan_config, monkeypatch):
+    from ckan import model
+
+    from ckanext.metropole.community import demo as community_demo
+    from ckanext.metropole.notifications import demo
+
+    from .conftest import deliveries
+
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "")   # make run: no SMTP
+    if model.Package.get(demo.FOLLOWED_DATASET) is None:
+        api("package_create", **dataset_fields(name=demo.FOLLOWED_DATASET,
+                                               title="Parkings relais de la métropole"))
+    site_user = api("get_site_user")
+    community_demo.load_demo_reuses(site_user["id"])
+    demo.load_demo_notifications()
+    demo.load_demo_notifications()   # once
+    lea = model.User.get(demo.DEMO_FOLLOWER["name"])
+    kept = deliveries(user_id=lea.id)
+    assert [d.status for d in kept] == ["kept", "kept"]
+    title = model.Package.get(demo.FOLLOWED_DATASET).title
+    assert {d.subject for d in kept} == {
+        f"Nouveau jeu de données : {title}",
+        "Nouvelle réutilisation des données : Mon P+R — trouver un parking relais"}

@@ -118,9 +118,13 @@ def dataset_changed(dataset_id: str, created: bool = False) -> int:
     lines = _lines(dataset, before, now, created)
     if not lines:
         return 0
+    return dispatch.dispatch(dataset_event(dataset, lines, now))
+
+
+def dataset_event(dataset: dict[str, Any], lines: list[list], now: dict[str, Any]) -> dict:
     themes = set(dataset.get("themes") or []) | {
         group["name"] for group in dataset.get("groups") or []}
-    return dispatch.dispatch({
+    return {
         "kind": lines[0][0],
         "title": dataset["title"] or dataset["name"],
         "path": f"/dataset/{dataset['name']}",
@@ -132,20 +136,24 @@ def dataset_changed(dataset_id: str, created: bool = False) -> int:
         # One notice per state of the dataset, even if two jobs race.
         "once": "dataset-" + hashlib.sha256(
             f"{dataset['id']}{json.dumps(now, sort_keys=True)}".encode()).hexdigest()[:32],
-    })
+    }
 
 
 # The community's signals ---------------------------------------------------------
 
 def on_reuse_published(sender: str, reuse: dict, **_: Any) -> None:
-    dispatch.enqueue({
+    dispatch.enqueue(reuse_event(reuse))
+
+
+def reuse_event(reuse: dict) -> dict:
+    return {
         "kind": "reuse_published", "title": reuse["title"],
         "path": f"/reutilisations/{reuse['id']}",
         "lines": [["reuse_published", {"title": reuse["title"]}]],
         "targets": [*(["dataset", dataset_id] for dataset_id in reuse.get("dataset_ids") or []),
                     *(["theme", theme] for theme in reuse.get("themes") or [])],
         "must_read": [["metropole_reuse_show", reuse["id"]]],
-    })
+    }
 
 
 def on_call_published(sender: str, call: dict, **_: Any) -> None:

@@ -157,10 +157,10 @@ def scheduler_pass() -> None:
         log.error("scheduler: harvest_jobs_run failed: %s", error)
     finally:
         model.Session.remove()
-    _scheduled_work(context)
+    scheduled_work(context)
 
 
-def _scheduled_work(context: dict) -> None:
+def scheduled_work(context: dict) -> None:
     """The plugins' periodic work (notifications: retries, digests…)."""
     from ckan import model
     from ckan.plugins import PluginImplementations
