@@ -201,3 +201,18 @@ def test_community_events_reach_their_followers(catalogue, jobs, dataset, smtp_i
         "Nouvelle réutilisation des données : Carte des arceaux"]
     assert [m["Subject"] for m in to(smtp_inbox, requester)] == [
         "Votre demande de données Horaires des piscines est désormais : en cours"]
+
+
+def test_a_change_rolled_back_queues_nothing(jobs, dataset):
+    from ckanext.metropole.notifications import events
+
+    jobs()
+    model.Session.query(model.Package).get(dataset["id"])   # a transaction, as in an action
+    events.note_dataset(dataset)
+    model.Session.rollback()
+    model.Session.commit()
+    assert api("job_list") == []
+    events.note_dataset(dataset)
+    model.Session.commit()
+    assert [job["title"] for job in api("job_list")] == [
+        f"Notifications : jeu de données {dataset['id']}"]

@@ -58,7 +58,7 @@ def _after_commit(session: Any) -> None:
             log.exception("could not enqueue the notifications of dataset %s", dataset_id)
 
 
-def _after_rollback(session: Any) -> None:
+def _after_rollback(session: Any, *_: Any) -> None:
     session.info.pop(PENDING, None)
 
 
