@@ -23,12 +23,16 @@ FOLLOWED_THEME = "mobilite"
 
 def load_demo_notifications() -> None:
     dataset = model.Package.get(FOLLOWED_DATASET)
-    if dataset is None or model.User.get(DEMO_FOLLOWER["name"]) is not None:
+    if dataset is None:
         return
-    # Nobody logs in as her: a random password, never shown.
-    user = model.User(password=secrets.token_urlsafe(24), **DEMO_FOLLOWER)
-    model.Session.add(user)
-    model.Session.flush()
+    user = model.User.get(DEMO_FOLLOWER["name"])
+    if user is None:
+        # Nobody logs in as her: a random password, never shown.
+        user = model.User(password=secrets.token_urlsafe(24), **DEMO_FOLLOWER)
+        model.Session.add(user)
+        model.Session.flush()
+    elif model.Session.query(Subscription).filter_by(user_id=user.id).first() is not None:
+        return
     for object_type, object_id, title, channel in (
             ("dataset", dataset.id, dataset.title, "email"),
             ("theme", FOLLOWED_THEME, "Mobilité", "digest")):
