@@ -4,10 +4,12 @@ real jobs worker (tests/loading's ``jobs``), a real SMTP server on loopback
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from ..community.conftest import community_tables, new_user  # noqa: F401
-from ..helpers import api, as_user, dataset_fields
+from ..helpers import MARSEILLE, api, as_user, dataset_fields, org_name
 from ..loading.conftest import jobs  # noqa: F401  (the real jobs worker, one burst per call)
 from ..smtp import smtp_inbox  # noqa: F401
 
@@ -48,3 +50,13 @@ def deliveries(**filters) -> list:
     model.Session.remove()
     return (model.Session.query(Delivery).filter_by(**filters)
             .order_by(Delivery.created).all())
+
+
+def new_call(dataset: dict, closing_in_days: int = 30) -> dict:
+    """A published call of the metropole offering ``dataset``."""
+    today = datetime.date.today()
+    return api("metropole_call_create", kind="ami", title="Défi mobilités",
+               issuer=org_name(MARSEILLE), opening_date=today.isoformat(),
+               closing_date=(today + datetime.timedelta(days=closing_in_days)).isoformat(),
+               description="Proposez des services.", contact="innovation@example.org",
+               how_to_respond="Par courriel.", datasets=dataset["name"], published="true")

@@ -11,7 +11,7 @@ import re
 from ckan import model
 
 from ..helpers import MARSEILLE, api, dataset_fields, org_name, steward_of
-from .conftest import deliveries, follow, new_user
+from .conftest import deliveries, follow, new_call, new_user
 
 
 def to(inbox, user: dict) -> list:
@@ -181,11 +181,7 @@ def test_community_events_reach_their_followers(catalogue, jobs, dataset, smtp_i
                 datasets=dataset["name"])
     api("metropole_reuse_moderate", context=admin, id=reuse["id"], decision="publish")
     today = datetime.date.today()
-    call = api("metropole_call_create", context=admin, kind="ami", title="Défi mobilités",
-               issuer=org_name(MARSEILLE), opening_date=today.isoformat(),
-               closing_date=(today + datetime.timedelta(days=2)).isoformat(),
-               description="Proposez des services.", contact="innovation@example.org",
-               how_to_respond="Par courriel.", datasets=dataset["name"], published="true")
+    call = new_call(dataset, closing_in_days=2)
     follow(follower, "call", call["id"])
     request = api("metropole_data_request_create", context={"user": requester["name"]},
                   title="Horaires des piscines", reason="Pour une application familiale.")

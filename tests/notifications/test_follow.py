@@ -8,7 +8,7 @@ from ckan.plugins import toolkit
 from ckan.tests import factories
 
 from ..helpers import MARSEILLE, api, as_user, dataset_fields, org_name
-from .conftest import follow, new_user
+from .conftest import follow, new_call, new_user
 
 
 def test_a_user_follows_what_they_may_read_and_removes_it(dataset, follower):
@@ -54,6 +54,14 @@ def test_follow_forms_and_my_subscriptions_page(app, dataset):
     assert 'action="/abonnements/suivre"' in page and "Suivre" in page
     org_page = app.get(f"/organization/{org_name(MARSEILLE)}").get_data(as_text=True)
     assert "Se connecter pour suivre" in org_page
+    for path, object_type in (("/group/velo-pietons", "theme"),
+                              ("/dataset/?q=v%C3%A9los&tags=x", "search")):
+        page = app.get(path, headers=token).get_data(as_text=True)
+        assert f'name="object_type" value="{object_type}"' in page, path
+    call_page = app.get(f"/appels/{new_call(dataset)['id']}").get_data(as_text=True)
+    assert "Se connecter pour suivre Défi mobilités" in call_page
+    plain_search = app.get("/dataset/", headers=token).get_data(as_text=True)
+    assert 'name="object_type" value="search"' not in plain_search
 
     answer = app.post("/abonnements/suivre", headers=token, follow_redirects=False, data={
         "object_type": "dataset", "object_id": dataset["id"], "channel": "digest",

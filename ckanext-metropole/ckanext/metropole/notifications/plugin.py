@@ -3,7 +3,8 @@ notices of changes by email, daily digest or signed webhook.
 
 A plugin of its own so that the portal can run without it and its alembic
 migrations are its own (``ckanext/metropole/migration/metropole_notifications``).
-It listens to the community's signals, so it sits after metropole_community."""
+It listens to the community's signals (any plugin order) and extends its call
+page, so it is listed before metropole_community (deployment/portal.ini)."""
 
 from __future__ import annotations
 
