@@ -25,6 +25,8 @@ from .model import DigestItem, Subscription
 
 log = logging.getLogger(__name__)
 
+CHANNEL_ORDER = {"email": 0, "digest": 1, "webhook": 2}
+
 
 def line_templates(_: Any) -> dict[str, str]:
     """One sentence per kind of line, in the language of ``_``."""
@@ -152,11 +154,18 @@ def dispatch(event: dict) -> int:
     subscriptions it reached."""
     deliveries: list = []
     reached = 0
+    # One email per person and event, however many of their subscriptions
+    # match (a dataset, its organisation, its theme…): immediate ones first.
+    emailed: set[str] = set()
     try:
-        for subscription in _matching(event):
+        for subscription in sorted(_matching(event), key=lambda sub: CHANNEL_ORDER[sub.channel]):
             user = model.User.get(subscription.user_id)
             if user is None or user.state != "active" or not _may_read(user, event, subscription):
                 continue
+            if subscription.channel != "webhook":
+                if user.id in emailed:
+                    continue
+                emailed.add(user.id)
             if event.get("once") and not state.claim(f"once:{event['once']}:{subscription.id}"):
                 continue
             deliveries += _notice(subscription, user, event)
