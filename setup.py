@@ -52,6 +52,8 @@ setup(
             "metropole_loading = ckanext.metropole.loading.plugin:MetropoleLoadingPlugin",
             "metropole_exports = ckanext.metropole.exports.plugin:MetropoleExportsPlugin",
             "metropole_community = ckanext.metropole.community.plugin:MetropoleCommunityPlugin",
+            "metropole_notifications = "
+            "ckanext.metropole.notifications.plugin:MetropoleNotificationsPlugin",
             "wfs_harvester = metropole_harvesters.wfs:WfsHarvester",
             "ogcapi_features_harvester = "
             "metropole_harvesters.ogcapi_features:OgcApiFeaturesHarvester",

@@ -26,3 +26,11 @@ class IHarvestRuntime(Interface):
         """Create the demo's harvest sources on the sample servers at
         ``samples_url`` (idempotent); the ids of the sources created."""
         return []
+
+
+class IScheduledWork(Interface):
+    """Periodic work of a plugin, run by the portal's scheduler loop (``ckan
+    metropole worker``) at each pass (``ckanext.metropole.scheduler.interval``)."""
+
+    def run_scheduled(self, context: dict[str, Any]) -> None:
+        """Do what is due now; keep it short (it shares the loop)."""

@@ -5,18 +5,15 @@ end with a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import email
 import re
-import socket
 import time
 import uuid
 from collections.abc import Iterator
-from email import policy
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 
+from ..smtp import smtp_inbox  # noqa: F401,F811  (a real SMTP server on loopback)
 from .conftest import PASSWORD, csrf_token
 
 NEW_PASSWORD = "Nouveau-Mot-De-Passe-Solide-2026"
@@ -226,35 +223,7 @@ def test_reset_answers_the_same_for_known_and_unknown_accounts(portal):
     assert len(messages) == 1 and "lien de réinitialisation" in messages.pop()
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_inbox(ckan_config, monkeypatch) -> Iterator[_Inbox]:
-    """A real SMTP server on loopback, and the portal configured to use it."""
-    inbox = _Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
-    monkeypatch.setitem(ckan_config, "smtp.mail_from", "portail@example.org")
-    yield inbox
-    controller.stop()
-
-
-def test_reset_by_email_end_to_end(portal, smtp_inbox):
+def test_reset_by_email_end_to_end(portal, smtp_inbox):  # noqa: F811
     user = new_user()
     assert request_reset(portal, user["email"]).status_code == 200
     deadline = time.monotonic() + 10

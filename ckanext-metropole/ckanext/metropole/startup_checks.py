@@ -71,6 +71,10 @@ def load_demo() -> None:
         load_demo_schemas(context)
     epci = loader.existing_by("siren").get(toolkit.config.get("ckanext.metropole.epci"))
     load_demo_community(site_user["id"], epci.id if epci is not None else None)
+    if plugins.plugin_loaded("metropole_notifications"):
+        from .notifications.demo import load_demo_notifications
+
+        load_demo_notifications()
     if epci is None:
         return
     samples_url = toolkit.config.get("ckanext.metropole.runtime.samples_url")

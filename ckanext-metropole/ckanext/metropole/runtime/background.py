@@ -157,6 +157,23 @@ def scheduler_pass() -> None:
         log.error("scheduler: harvest_jobs_run failed: %s", error)
     finally:
         model.Session.remove()
+    scheduled_work(context)
+
+
+def scheduled_work(context: dict) -> None:
+    """The plugins' periodic work (notifications: retries, digests…)."""
+    from ckan import model
+    from ckan.plugins import PluginImplementations
+
+    from metropole_core.interfaces import IScheduledWork
+
+    for plugin in PluginImplementations(IScheduledWork):
+        try:
+            plugin.run_scheduled(dict(context))
+        except Exception:  # keep the loop alive; the error is in the log
+            log.exception("scheduler: %s failed", plugin.name)
+        finally:
+            model.Session.remove()
 
 
 def run_startup_checks() -> None:
