@@ -57,6 +57,62 @@ def load_portal_plugins(with_plugins):
     mark), as CKAN's testing guide recommends for extensions."""
 
 
+class _LoadedPlugins:
+    """Which plugins are loaded, for which ``ckan_config`` marks, and the
+    configuration their loading produced."""
+
+    key: tuple | None = None
+    config: dict = {}
+
+
+@pytest.fixture
+def with_plugins(ckan_config, provide_plugin, monkeypatch, request):
+    """CKAN's ``with_plugins`` (same marks, same plugins, same configuration),
+    without unloading and reloading the same plugins around every test.
+
+    CKAN's fixture unloads every plugin after each test and loads them again
+    before the next: two ``update_config`` runs per test, each reading every
+    plugin's config declarations and walking the stack for each template
+    folder (``inspect.stack``), about 0.9 s of a test's time, spent some 800
+    times for the same twenty plugins. Here they are loaded again only when
+    the list or the test's ``ckan_config`` marks change; otherwise the
+    configuration that loading produced is put back (``ckan_config`` restores
+    the pre-test one after each test) and the app globals are read from it
+    again, which is all a reload would change for the same plugins."""
+    import copy
+
+    from ckan.lib.app_globals import app_globals
+    from ckan.plugins import core
+
+    names: list[str] = []
+    for mark in request.node.iter_markers("with_plugins"):
+        for plugin in mark.args:
+            if isinstance(plugin, str):
+                names.append(plugin)
+            else:  # {name: class}, as CKAN's fixture accepts
+                for name, implementation in plugin.items():
+                    provide_plugin(name, implementation)
+                    names.append(name)
+    current = ckan_config["ckan.plugins"]
+    if isinstance(current, str):
+        current = current.split()
+    wanted = list(current) + names
+    monkeypatch.setitem(ckan_config, "ckan.plugins", wanted)
+
+    marks = tuple((mark.args[0], repr(mark.args[1]))
+                  for mark in request.node.iter_markers("ckan_config"))
+    key = (tuple(wanted), marks)
+    if key == _LoadedPlugins.key and core._PLUGINS == wanted:
+        ckan_config.clear()
+        ckan_config.update(copy.deepcopy(_LoadedPlugins.config))
+        app_globals._init()
+    else:
+        core.load_all()
+        _LoadedPlugins.key = key
+        _LoadedPlugins.config = copy.deepcopy(dict(ckan_config))
+    yield
+
+
 @pytest.fixture
 def clean_db(load_portal_plugins, reset_db):
     """CKAN's clean_db, once the plugins are loaded so their tables are
@@ -165,3 +221,4 @@ def search_index_available() -> None:
     if not _indexing_available():
         pytest.fail("these tests index datasets: enable the metropole_search plugin "
                     "(deployment/portal.ini) or set ckanext.metropole.search.backend = solr")
+

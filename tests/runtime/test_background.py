@@ -107,7 +107,7 @@ def scheduled_source(portal: Portal, samples_port: int) -> dict:
     # start-up checks, which run once the web answers.
     demo = wait_for(lambda: (answer := portal.call(
         "harvest_source_show", id="capteurs-metropole-sensorthings")).ok and answer,
-        120, "the demo's sources")
+        300, "the demo's sources")   # the whole demo loads first: ~1 min idle, more on a busy CI
     return portal.action("harvest_source_create", **{
         **SCHEDULED, "config": json.dumps(SCHEDULED["config"]),
         "url": f"http://127.0.0.1:{samples_port}/sensorthings/v1.1",

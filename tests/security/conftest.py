@@ -25,11 +25,23 @@ _CSRF_INPUT = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
 
 
 @pytest.fixture
-def portal(ckan_config, load_portal_plugins) -> Iterator[str]:
-    """The portal's URL, served over HTTP for the test."""
+def portal(request, ckan_config, load_portal_plugins) -> Iterator[str]:
+    """The portal's URL, served over HTTP for the test (for the whole module
+    when it says ``ONE_WORLD_PER_MODULE = True``)."""
+    if _one_world(request):
+        yield request.getfixturevalue("shared_portal")
+        return
     server = LiveServer(ckan_config)
     yield server.url
     server.stop()
+
+
+def _one_world(request) -> bool:
+    """Whether the test's module shares one server and one set of people
+    between its tests: those that only read, publish and try (no test logs a
+    person out, locks or changes them) save ~3.5 s of app, users and logins a
+    test."""
+    return getattr(request.module, "ONE_WORLD_PER_MODULE", False)
 
 
 def csrf_token(session: requests.Session, url: str) -> str:
@@ -114,9 +126,11 @@ def _everyone(portal: str) -> dict[str, Actor]:
 
 
 @pytest.fixture
-def actors(portal, catalogue) -> dict[str, Actor]:
-    """Everyone of the threat model, by role."""
-    return _everyone(portal)
+def actors(request, catalogue) -> dict[str, Actor]:
+    """Everyone of the threat model, by role (see `_one_world`)."""
+    if _one_world(request):
+        return request.getfixturevalue("shared_actors")
+    return _everyone(request.getfixturevalue("portal"))
 
 
 class _ModuleWorld:

@@ -13,6 +13,10 @@ from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ..helpers import MARSEILLE, api, org_name
 
+# Its tests only read, publish and try: one server and one set of people for
+# the module (tests/security/conftest.py, `actors`).
+ONE_WORLD_PER_MODULE = True
+
 MANAGERS = ("editor_marseille", "sysadmin")
 OTHERS = ("anonymous", "registered", "member_marseille", "editor_aix")
 

@@ -13,6 +13,10 @@ from ckanext.harvest.model import HarvestSource
 
 from ..helpers import MARSEILLE, api, org_name
 
+# Its tests only read, publish and try: one server and one set of people for
+# the module (tests/security/conftest.py, `actors`).
+ONE_WORLD_PER_MODULE = True
+
 SEES = {"editor_marseille", "sysadmin"}
 BLIND = {"anonymous", "registered", "member_marseille", "editor_aix"}
 

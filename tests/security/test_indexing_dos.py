@@ -22,6 +22,10 @@ from ckanext.metropole.search.globs import glob_match
 
 from ..helpers import dataset_fields
 
+# Its tests only read, publish and try: one server and one set of people for
+# the module (tests/security/conftest.py, `actors`).
+ONE_WORLD_PER_MODULE = True
+
 MEGABYTE = 1_000_000
 ADVERSARIAL_TEXTS = {
     "one long word": "a" * MEGABYTE,

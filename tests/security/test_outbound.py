@@ -24,6 +24,10 @@ from metropole_harvesters.demo import DEMO_SOURCES
 from ..harvesters.ckan_harvest import run_job
 from ..helpers import MARSEILLE, api, loopback_allowed, org_name
 
+# Its tests only read, publish and try: one server and one set of people for
+# the module (tests/security/conftest.py, `actors`).
+ONE_WORLD_PER_MODULE = True
+
 ALLOWED = outbound.ALLOWED_OPTION
 PASSWD_LINE = "root:x:0:0"
 TURTLE = """@prefix dcat: <http://www.w3.org/ns/dcat#> .

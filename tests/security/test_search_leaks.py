@@ -20,6 +20,10 @@ import pytest
 
 from ..helpers import AIX, MARSEILLE, api, dataset_fields, org_name
 
+# Its tests only read, publish and try: one server and one set of people for
+# the module (tests/security/conftest.py, `actors`).
+ONE_WORLD_PER_MODULE = True
+
 FACET_FIELDS = ["tags", "res_url", "text", "private_reason", "permission_labels",
                 "organization", "groups", "license_id", "res_format", "vocab_communes",
                 "vocab_themes"]

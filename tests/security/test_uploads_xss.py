@@ -11,6 +11,10 @@ import requests
 
 from ..helpers import dataset_fields
 
+# Its tests only read, publish and try: one server and one set of people for
+# the module (tests/security/conftest.py, `actors`).
+ONE_WORLD_PER_MODULE = True
+
 SCRIPT_HTML = b"<html><body><script>window.__xss = 1</script></body></html>"
 SCRIPT_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" onload="window.__xss=1">'
               b"<script>window.__xss = 1</script></svg>")
