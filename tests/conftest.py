@@ -102,7 +102,7 @@ def with_plugins(ckan_config, provide_plugin, monkeypatch, request):
     marks = tuple((mark.args[0], repr(mark.args[1]))
                   for mark in request.node.iter_markers("ckan_config"))
     key = (tuple(wanted), marks)
-    if key == _LoadedPlugins.key and core._PLUGINS == wanted:
+    if key == _LoadedPlugins.key and wanted == core._PLUGINS:
         ckan_config.clear()
         ckan_config.update(copy.deepcopy(_LoadedPlugins.config))
         app_globals._init()
