@@ -8,16 +8,23 @@ with no SHACL violation."""
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 import time
 import urllib.parse
 import urllib.request
 
+import requests
 from rdflib import Graph
 
 from ckanext.metropole.charts.backfill import VIEW_TYPE
+from ckanext.metropole.community.demo import DEMO_CALLS, DEMO_REQUESTS, DEMO_REUSES
 from ckanext.metropole.dcat import shacl
 from ckanext.metropole.demo.content import CONTENT_DIR, DEMO_DATASETS
+from ckanext.metropole.notifications.demo import DEMO_FOLLOWER
+
+from ..security.conftest import csrf_token
 
 # The demo's harvests run right after its first start; a newcomer waits
 # "about a minute" for the sensor datasets (README).
@@ -102,3 +109,21 @@ def test_the_demo_appears_as_a_newcomer_gets_it(instance):
     assert any(spec["name"] in item for spec in public for item in listed)
     violations = shacl.violations_only(shacl.validate(graph))
     assert violations == [], [str(v) for v in violations[:10]]
+
+    # Participation, from the home page: each list shows the demo's items.
+    home = _get(site + "/").decode()
+    for path, items in (("/reutilisations", DEMO_REUSES), ("/appels", DEMO_CALLS),
+                        ("/demandes", DEMO_REQUESTS)):
+        assert re.search(f'href="[^"]*{path}"', home), path
+        listing = html.unescape(_get(site + path).decode())
+        assert any(item["title"] in listing for item in items), path
+
+    # The sysadmin's outbox keeps what the demo's follower was sent (no SMTP).
+    admin = requests.Session()
+    answer = admin.post(f"{site}/user/login", timeout=60, data={
+        "login": "admin", "password": instance.env["METROPOLE_ADMIN_PASSWORD"],
+        "_csrf_token": csrf_token(admin, f"{site}/user/login")})
+    assert answer.ok and "/user/login" not in answer.url, answer.url
+    outbox = admin.get(f"{site}/ckan-admin/boite-d-envoi", timeout=60)
+    assert outbox.status_code == 200
+    assert DEMO_FOLLOWER["email"] in outbox.text
