@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from ..community.conftest import community_tables  # noqa: F401  (the plugin's tables)
+from .community_content import community_content  # noqa: F401
 from .conftest import screenshot
 from .shared import new_page
 from .test_accessibility import PAGES
@@ -14,9 +16,10 @@ pytestmark = pytest.mark.usefixtures("catalogue")
 
 
 @pytest.mark.parametrize(("name", "path"), PAGES, ids=[name for name, _ in PAGES])
-def test_page_fits_320_pixels(shared_server, shared_browser, site_content, name, path):
+def test_page_fits_320_pixels(shared_server, shared_browser, site_content, community_content,  # noqa: F811
+                              name, path):
     page = new_page(shared_browser, width=320, height=640)
-    response = page.goto(shared_server + path.format(**site_content))
+    response = page.goto(shared_server + path.format(**site_content, **community_content))
     assert response.status == 200
     page.wait_for_load_state("networkidle")
     screenshot(page, f"narrow-320-{name}")
