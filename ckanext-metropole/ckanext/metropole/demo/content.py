@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as toolkit
-import pandas as pd
 from werkzeug.datastructures import FileStorage
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -86,21 +85,16 @@ def _organisation(spec: dict[str, Any]) -> str | None:
 
 
 def _upload(context: dict, dataset_id: str, path: Path) -> dict:
+    """The file as a steward uploads it: the portal's loader (metropole_loading)
+    fills its DataStore table in a job. Writing the table here as well raced
+    that job (two CREATE TABLE of the same name: the start-up checks crashed)."""
     with path.open("rb") as handle:
         upload = FileStorage(stream=io.BytesIO(handle.read()), filename=path.name,
                              content_type="text/csv")
-    resource = toolkit.get_action("resource_create")(dict(context), {
+    return toolkit.get_action("resource_create")(dict(context), {
         "package_id": dataset_id, "name": path.stem.replace("-", " ").capitalize(),
         "format": "CSV", "upload": upload, "url": path.name,
     })
-    frame = pd.read_csv(path)
-    fields = [{"id": column, "type": "numeric" if pd.api.types.is_numeric_dtype(dtype)
-               else "text"} for column, dtype in frame.dtypes.items()]
-    toolkit.get_action("datastore_create")(dict(context), {
-        "resource_id": resource["id"], "force": True, "fields": fields,
-        "records": frame.astype(object).where(frame.notna(), None).to_dict("records"),
-    })
-    return resource
 
 
 def load_demo_datasets(context: dict) -> list[str]:
