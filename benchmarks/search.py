@@ -372,6 +372,58 @@ def write_cost(corpus: Corpus, runs: int) -> None:
           f"p95 {percentile(ms, 95):.1f} ms")
 
 
+def index_figures() -> None:
+    """What the index weighs on disk and what PostgreSQL holds in memory."""
+    from ckanext.metropole.search import counts, storage
+
+    (table, indexes, facet, rows), = storage.execute(
+        f"SELECT pg_total_relation_size('{storage.TABLE}'), pg_indexes_size('{storage.TABLE}'), "
+        f"pg_total_relation_size('{counts.facet_table(storage.TABLE)}'), "
+        f"(SELECT count(*) FROM {counts.facet_table(storage.TABLE)})")
+    print(f"  index on disk: documents {table / 2**20:,.0f} MiB (of which indexes "
+          f"{indexes / 2**20:,.0f} MiB), facet counts {facet / 2**20:,.0f} MiB ({rows:,} rows)")
+    settings = storage.execute(
+        "SELECT name, current_setting(name) FROM pg_settings "
+        "WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size') ORDER BY 1")
+    print("  PostgreSQL settings: " + ", ".join(f"{k} {v}" for k, v in settings))
+    print(f"  PostgreSQL memory: {postgres_memory()}")
+
+
+def postgres_memory() -> str:
+    """Proportional resident memory of the PostgreSQL server's processes
+    (shared buffers counted once), when the server runs on this machine."""
+    import psutil
+
+    from ckanext.metropole.search import storage
+
+    (backend,), = storage.execute("SELECT pg_backend_pid()")
+    try:
+        postmaster = psutil.Process(backend).parent()
+        processes = [postmaster, *postmaster.children()]
+        pss = sum(p.memory_full_info().pss for p in processes)
+        rss = max(p.memory_info().rss for p in processes)
+    except (psutil.Error, AttributeError) as error:
+        return f"not measurable from here ({error.__class__.__name__})"
+    return (f"{pss / 2**20:,.0f} MiB proportional set size over {len(processes)} processes "
+            f"(largest resident set {rss / 2**20:,.0f} MiB)")
+
+
+def index_rebuild() -> None:
+    """The index's own share of ``metropole search rebuild``: copying every
+    document into a shadow table with its indexes, counting its facets in
+    bulk and swapping it in.  (CKAN's per-dataset work, package_show and
+    validation, comes on top: see --rebuild-datasets.)"""
+    from ckanext.metropole.search import storage
+
+    start = time.perf_counter()
+    storage.create_shadow("no-such-site")  # keeps every row: a copy of the whole index
+    copied = time.perf_counter() - start
+    storage.swap_shadow()
+    total = time.perf_counter() - start
+    print(f"  index side of a rebuild: shadow copy with indexes {copied:.0f} s, facet recount "
+          f"and swap {total - copied:.0f} s, total {total:.0f} s")
+
+
 def run_mixes(corpus: Corpus, runs: int, cache_size: int) -> None:
     from ckan.common import config
 
@@ -462,6 +514,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the synthetic index rows")
     parser.add_argument("--reuse", action="store_true",
                         help="time the rows a previous --keep run left (one size only)")
+    parser.add_argument("--index-rebuild", action="store_true",
+                        help="time the index's own share of a rebuild (copy, recount, swap)")
     parser.add_argument("--with-cache", action="store_true",
                         help="time the mixes again with the result cache on")
     args = parser.parse_args()
@@ -488,6 +542,9 @@ def main() -> None:
             run_mixes(corpus, args.runs, cache_size=0)
             facet_costs(max(20, args.runs // 4))
             write_cost(corpus, max(50, args.runs))
+            index_figures()
+            if args.index_rebuild:
+                index_rebuild()
             if args.with_cache:
                 run_mixes(corpus, args.runs, cache_size=256)
         if args.rebuild_datasets:
