@@ -10,6 +10,8 @@ sequence of writes, for any set of permission labels.
 from __future__ import annotations
 
 import random
+import secrets
+from collections import Counter
 
 import pytest
 
@@ -132,3 +134,46 @@ def test_other_requests_take_the_general_path(conn, params):
     base = {"q": "*:*", "fq": [f'+site_id:"{SITE}"'], "facet": "true",
             "facet.field": ["tags"], "facet.mincount": 1}
     assert "_facet" not in query.build({**base, **params}).sql
+
+
+def _facet(result, field: str) -> dict[str, int]:
+    values = result.facets["facet_fields"].get(field, [])
+    return dict(zip(values[::2], values[1::2], strict=True))
+
+
+def test_custom_fields_count_what_the_documents_hold(conn):
+    """Both paths now read the values written with each document
+    (``facet_values``): checked here against the documents themselves."""
+    r = random.Random(5)
+    docs = [random_doc(r, n) for n in range(80)]
+    conn.add(docs)
+    readable = [d for d in docs if d["state"] == "active" and "public" in d["permission_labels"]]
+    for general, fq, kept in [
+        (False, [], readable),
+        (True, ['tags:"eau"'], [d for d in readable if "eau" in d["tags"]]),
+    ]:
+        result = search(conn, ["+state:active", '+permission_labels:("public")', *fq],
+                        general=general, rows=0)
+        for field in ("theme", "frequency"):
+            expected = Counter(d[field] for d in kept if d.get(field))
+            assert _facet(result, field) == dict(expected), (field, fq)
+        # an analysed field counts each document's tokens once ("l'air" -> "air")
+        air = sum(1 for d in kept if d.get("extras_theme") == "Qualité de l'air")
+        assert _facet(result, "extras_theme").get("air", 0) == air, fq
+
+
+def test_a_field_added_to_the_settings_is_counted_in_documents_already_indexed(
+        conn, ckan_config, monkeypatch):
+    # A new name each run: the stored patterns outlive a test database's runs.
+    field = f"audience_{secrets.token_hex(4)}"
+    conn.add([make_doc("a", **{field: "élus"}), make_doc("b", **{field: "élus"}),
+              make_doc("c", tags=["eau"], **{field: "grand public"})])
+    monkeypatch.setitem(ckan_config, facetable.FACETABLE_KEY, f"theme extras_theme {field}")
+    storage.ensure_schema(force=True)
+    for general, fq, expected in [(False, [], {"élus": 2, "grand public": 1}),
+                                  (True, ['tags:"eau"'], {"grand public": 1})]:
+        result = search(conn, fq, general=general, rows=0, **{"facet.field": [field]})
+        assert _facet(result, field) == expected, fq
+    conn.add([make_doc("d", **{field: "élus"})])  # and later writes are counted too
+    assert _facet(search(conn, [], rows=0, **{"facet.field": [field]}),
+                  field) == {"élus": 3, "grand public": 1}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import schema, storage
+from . import counts, schema, storage
 from .clauses import ARRAY_COLUMNS, FLOAT_COLUMNS
 from .errors import BadRequest
 from .facetable import facetable
@@ -33,34 +33,42 @@ class FacetPlan:
     field: str
     alias: str  # column of the matched set ``m`` holding this field
     column_sql: str  # its expression over the document row ``d``
-    shape: str  # "scalar", "array" or "jsonb"
+    shape: str  # "scalar", "array", "jsonb" or "tagged" (field<US>value strings)
     limit: int
     mincount: int
+    prefix: str = ""  # "tagged": the SQL of what this field's strings start with
 
 
-def _column(params: Params, name: str) -> tuple[str, str]:
-    """(expression over d, shape) giving the field's values for faceting."""
+def _column(params: Params, name: str) -> tuple[str, str, str]:
+    """(expression over d, shape, prefix) giving the field's values for faceting."""
     spec = schema.field(name)
     if spec.column in ARRAY_COLUMNS:
-        return f"d.{spec.column}", "array"
+        return f"d.{spec.column}", "array", ""
     if spec.column and spec.column not in FLOAT_COLUMNS:
-        return f"d.{spec.column}", "scalar"
+        return f"d.{spec.column}", "scalar", ""
     key = params.add(name)
+    if counts.counted(name, storage.counted_patterns()):
+        # Written with the document, in its row (counts.facet_values_function_ddl).
+        return "d.facet_values", "tagged", counts.values_prefix_sql(key)
     if spec.kind is Kind.FULLTEXT:
-        return "tsvector_to_array(d.fts)", "array"
+        return "tsvector_to_array(d.fts)", "array", ""
     if spec.kind in (Kind.TEXT, Kind.TEXT_GENERAL):
         # Solr facets on analysed fields count tokens, not whole values.
         config = storage.TS_PLAIN if spec.kind is Kind.TEXT_GENERAL else storage.TS_ENGLISH
-        return f"tsvector_to_array(to_tsvector('{config}', d.texts -> {key}))", "array"
-    return f"(d.terms -> {key})", "jsonb"
+        return f"tsvector_to_array(to_tsvector('{config}', d.texts -> {key}))", "array", ""
+    return f"(d.terms -> {key})", "jsonb", ""
 
 
-def _values(source: str, expr: str, shape: str, where: str = "TRUE") -> str:
+def _values(source: str, expr: str, shape: str, where: str = "TRUE", prefix: str = "") -> str:
     """A subquery yielding one row ``v`` per value of ``expr`` over the rows
     of ``source`` that satisfy ``where``.
 
     Set-returning functions go in the select list (one ProjectSet node),
     which PostgreSQL runs several times faster than a lateral join."""
+    if shape == "tagged":
+        return (f"(SELECT substr(u.v, length({prefix}) + 1) AS v FROM "
+                f"(SELECT unnest({expr}) AS v FROM {source} WHERE {where}) u "
+                f"WHERE starts_with(u.v, {prefix})) s")
     if shape == "array":
         return f"(SELECT unnest({expr}) AS v FROM {source} WHERE {where}) s"
     if shape == "jsonb":
@@ -77,8 +85,8 @@ def plan(params: Params, fields: list[str], limit: int, mincount: int) -> list[F
         if not facetable(name):
             raise BadRequest(f"Field not facetable: {name[:100]}")
         seen.add(name)
-        column_sql, shape = _column(params, name)
-        plans.append(FacetPlan(name, f"f{i}", column_sql, shape, limit, mincount))
+        column_sql, shape, prefix = _column(params, name)
+        plans.append(FacetPlan(name, f"f{i}", column_sql, shape, limit, mincount, prefix))
     return plans
 
 
@@ -89,11 +97,11 @@ def select_sql(params: Params, plan_: FacetPlan, table: str, visible: str = "TRU
     whatever the rest of the request (see the module's docstring)."""
     if plan_.limit == 0:
         return ""
-    values = _values("m", f"m.{plan_.alias}", plan_.shape)
+    values = _values("m", f"m.{plan_.alias}", plan_.shape, prefix=plan_.prefix)
     counted = f"SELECT v::text AS v, count(*) AS n FROM {values} GROUP BY 1"
     having = f"WHERE n >= {params.add(plan_.mincount)}"
     if plan_.mincount <= 0:
-        every = _values(f"{table} d", plan_.column_sql, plan_.shape, visible)
+        every = _values(f"{table} d", plan_.column_sql, plan_.shape, visible, plan_.prefix)
         counted = (
             f"SELECT v, sum(n)::bigint AS n FROM ({counted} UNION ALL "
             f"SELECT DISTINCT v::text, 0 FROM {every}) z GROUP BY v"

@@ -45,9 +45,6 @@ class Column:
     shape: Shape = Shape.SCALAR
     # COLLATE "C": sorts and ranges compare bytes, as Solr's strings do.
     byte_order: bool = False
-    # Read on most matched rows (filters, facets, sorts): kept in the row
-    # rather than TOASTed (storage.table_ddl).
-    inline: bool = False
     constraint: str = ""
 
     def ddl(self) -> str:
@@ -93,7 +90,7 @@ _FIELDS: list[Field] = [
     Field("entity_type", Kind.STRING, True, False, Column("entity_type")),
     Field("dataset_type", Kind.STRING, True, False, Column("dataset_type")),
     Field("state", Kind.STRING, True, False, Column("state")),
-    Field("name", Kind.STRING, True, False, Column("name", byte_order=True, inline=True)),
+    Field("name", Kind.STRING, True, False, Column("name", byte_order=True)),
     Field("name_ngram", Kind.NGRAM, True, False),
     Field("revision_id", Kind.STRING, True, False),
     Field("version", Kind.STRING, True, False),
@@ -106,26 +103,26 @@ _FIELDS: list[Field] = [
     Field("maintainer", Kind.TEXT_GENERAL, True, False),
     Field("maintainer_email", Kind.TEXT_GENERAL, True, False),
     Field("license", Kind.STRING, True, False),
-    Field("license_id", Kind.STRING, True, False, Column("license_id", inline=True),
+    Field("license_id", Kind.STRING, True, False, Column("license_id"),
           facetable=True),
-    Field("tags", Kind.STRING, True, True, Column("tags", Shape.ARRAY, inline=True),
+    Field("tags", Kind.STRING, True, True, Column("tags", Shape.ARRAY),
           facetable=True),
-    Field("groups", Kind.STRING, True, True, Column("groups", Shape.ARRAY, inline=True),
+    Field("groups", Kind.STRING, True, True, Column("groups", Shape.ARRAY),
           facetable=True),
     Field("organization", Kind.STRING, True, False,
-          Column("organization", inline=True), facetable=True),
+          Column("organization"), facetable=True),
     Field("capacity", Kind.STRING, True, False, Column("capacity")),
     # Not in schema.xml (its ``*`` dynamic field: string, not stored), but
     # organisation pages filter on it: a column serves them (and lets
     # the facet counts of counts.py answer them).
-    Field("owner_org", Kind.STRING, False, False, Column("owner_org", inline=True),
+    Field("owner_org", Kind.STRING, False, False, Column("owner_org"),
           facetable=True),
     Field("permission_labels", Kind.STRING, False, True,
-          Column("permission_labels", Shape.ARRAY, inline=True)),
+          Column("permission_labels", Shape.ARRAY)),
     Field("res_name", Kind.TEXT_GENERAL, True, True),
     Field("res_description", Kind.TEXT_GENERAL, True, True),
     Field("res_format", Kind.STRING, True, True,
-          Column("res_format", Shape.ARRAY, inline=True), facetable=True),
+          Column("res_format", Shape.ARRAY), facetable=True),
     Field("res_url", Kind.STRING, True, True),
     Field("res_type", Kind.STRING, True, True),
     Field("text", Kind.FULLTEXT, False, True),
@@ -148,7 +145,7 @@ _FIELDS: list[Field] = [
           Column("metadata_modified", byte_order=True)),
     Field("indexed_ts", Kind.DATE, True, False),
     Field("title_string", Kind.STRING, False, False,
-          Column("title_string", byte_order=True, inline=True)),
+          Column("title_string", byte_order=True)),
     Field("data_dict", Kind.STRING, True, False),
     Field("validated_data_dict", Kind.STRING, True, False),
     Field("_version_", Kind.STRING, True, False),
