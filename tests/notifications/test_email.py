@@ -213,3 +213,20 @@ def test_a_change_rolled_back_queues_nothing(jobs, dataset):
     model.Session.commit()
     assert [job["title"] for job in api("job_list")] == [
         f"Notifications : jeu de données {dataset['id']}"]
+
+
+def test_a_saved_search_with_display_settings_and_quotes_still_finds_its_datasets(
+        catalogue, smtp_inbox, jobs):
+    """The "Suivre" box saves the page's whole query string: display
+    settings (``_tags_limit``...) are not filters, and a quote in a value
+    stays inside its value."""
+    follower, quoting = new_user(), new_user()
+    follow(follower, "search", "q=Stationnement&_organization_limit=0&_tags_limit=0"
+                               f"&organization={org_name(MARSEILLE)}")
+    follow(quoting, "search", 'q=Stationnement&title_string=Stationnement des vélos" OR "z')
+    api("package_create", **dataset_fields(title="Stationnement des vélos"))
+    jobs()
+    assert [m["Subject"] for m in to(smtp_inbox, follower)] == [
+        "Nouveau jeu de données : Stationnement des vélos"]
+    # Unescaped, the quote would have closed the phrase: the exact title.
+    assert to(smtp_inbox, quoting) == []

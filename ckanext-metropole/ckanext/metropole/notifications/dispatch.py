@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import ckan.model as model
@@ -73,13 +74,18 @@ def _may_read(user: model.User, event: dict, subscription: Subscription) -> bool
 
 
 def _search_finds(user: model.User, query: str, dataset_id: str) -> bool:
-    """The saved search, run as its owner, finds this dataset."""
+    """The saved search, run as its owner, finds this dataset.
+
+    Its parameters become filters as CKAN's search page makes them (every
+    parameter but ``q``, ``page``, ``sort``, ``_*`` and ``ext_*``), each
+    value quoted as a phrase with its quotes escaped."""
     from urllib.parse import parse_qsl
 
     params = parse_qsl(query)
     q = " ".join(value for key, value in params if key == "q")
-    filters = [f'{key}:"{value}"' for key, value in params
-               if key != "q" and not key.startswith("ext_")]
+    filters = [f'{key}:"{_phrase(value)}"' for key, value in params
+               if _FILTER_KEY.fullmatch(key) and key not in ("q", "page", "sort")
+               and not key.startswith("ext_")]
     filters.append(f'id:"{dataset_id}"')
     try:
         found = toolkit.get_action("package_search")(
@@ -90,6 +96,14 @@ def _search_finds(user: model.User, query: str, dataset_id: str) -> bool:
         log.info("saved search %r cannot run: %s", query, error)
         return False
     return found["count"] > 0
+
+
+# A field name; ``_tags_limit``-style display settings start with "_".
+_FILTER_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _phrase(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _matching(event: dict) -> list[Subscription]:

@@ -23,7 +23,9 @@ from .model import Subscription
 OBJECT_TYPES = ("dataset", "organization", "theme", "call", "search")
 CHANNELS = ("email", "digest", "webhook")
 # Parameters of the search page that are not filters.
-SEARCH_NON_FILTERS = frozenset({"page", "sort", "_tags_limit", "_res_format_limit"})
+# What CKAN's search page does not turn into filters (besides "_*" display
+# settings such as _tags_limit).
+SEARCH_NON_FILTERS = frozenset({"page", "sort"})
 
 
 def _user(context: dict) -> model.User | None:
@@ -33,7 +35,7 @@ def _user(context: dict) -> model.User | None:
 def normal_search(query: str) -> str:
     """A saved search, as its filters sorted (one subscription per search)."""
     pairs = [(key, value.strip()) for key, value in parse_qsl(query.lstrip("?"))
-             if key not in SEARCH_NON_FILTERS and value.strip()]
+             if key not in SEARCH_NON_FILTERS and not key.startswith("_") and value.strip()]
     return urlencode(sorted(pairs))
 
 
