@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 import ckan.model as model
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 
 from . import delivery, links, state, texts
 from .model import DigestItem, Subscription
+from .subscriptions import defines_search
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,7 @@ def _search_finds(user: model.User, query: str, dataset_id: str) -> bool:
     params = parse_qsl(query)
     q = " ".join(value for key, value in params if key == "q")
     filters = [f'{key}:"{_phrase(value)}"' for key, value in params
-               if _FILTER_KEY.fullmatch(key) and key not in ("q", "page", "sort")
-               and not key.startswith("ext_")]
+               if defines_search(key) and key != "q" and not key.startswith("ext_")]
     filters.append(f'id:"{dataset_id}"')
     try:
         found = toolkit.get_action("package_search")(
@@ -96,10 +95,6 @@ def _search_finds(user: model.User, query: str, dataset_id: str) -> bool:
         log.info("saved search %r cannot run: %s", query, error)
         return False
     return found["count"] > 0
-
-
-# A field name; ``_tags_limit``-style display settings start with "_".
-_FILTER_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def _phrase(value: str) -> str:

@@ -8,6 +8,7 @@ subscribed to their request implicitly (``data_request``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,10 +23,16 @@ from .model import Subscription
 
 OBJECT_TYPES = ("dataset", "organization", "theme", "call", "search")
 CHANNELS = ("email", "digest", "webhook")
-# Parameters of the search page that are not filters.
-# What CKAN's search page does not turn into filters (besides "_*" display
-# settings such as _tags_limit).
+# A parameter that defines a search: q, ext_* or a field (CKAN's search page
+# turns every field into a filter). Display settings (_tags_limit...) start
+# with "_"; page and sort only choose what part of the results is shown.
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 SEARCH_NON_FILTERS = frozenset({"page", "sort"})
+
+
+def defines_search(key: str) -> bool:
+    """Whether a query-string parameter is part of what a saved search finds."""
+    return key not in SEARCH_NON_FILTERS and _FIELD_NAME.fullmatch(key) is not None
 
 
 def _user(context: dict) -> model.User | None:
@@ -35,7 +42,7 @@ def _user(context: dict) -> model.User | None:
 def normal_search(query: str) -> str:
     """A saved search, as its filters sorted (one subscription per search)."""
     pairs = [(key, value.strip()) for key, value in parse_qsl(query.lstrip("?"))
-             if key not in SEARCH_NON_FILTERS and not key.startswith("_") and value.strip()]
+             if defines_search(key) and value.strip()]
     return urlencode(sorted(pairs))
 
 
